@@ -1,0 +1,69 @@
+"""In-memory entities with a match-key index for duplicate candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from adapters_out.memory.state import MemoryState
+from domain.entities import Entity
+from ports.repositories import EntityQuery
+
+
+class MemoryEntities:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def get(self, tenant_id: str, guid: str) -> Entity | None:
+        return self._s.entities.get(tenant_id, {}).get(guid)
+
+    def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Entity]:
+        stored = self._s.entities.get(tenant_id, {})
+        return {g: stored[g] for g in guids if g in stored}
+
+    def save_many(
+        self, tenant_id: str, entities: Sequence[Entity], match_keys: Mapping[str, Collection[str]]
+    ) -> None:
+        stored, index = self._s.entities[tenant_id], self._s.keys[tenant_id]
+        filed = self._s.entity_keys[tenant_id]
+        for entity in entities:
+            stored[entity.guid] = entity
+            for key in filed.pop(entity.guid, set()):
+                index.get(key, set()).discard(entity.guid)
+            keys = set(match_keys.get(entity.guid, ()))
+            if keys:
+                filed[entity.guid] = keys
+                for key in keys:
+                    index.setdefault(key, set()).add(entity.guid)
+
+    def find_by_keys(self, tenant_id: str, keys: Collection[str], limit: int) -> list[Entity]:
+        index, stored = self._s.keys.get(tenant_id, {}), self._s.entities.get(tenant_id, {})
+        guids = sorted({g for k in keys for g in index.get(k, ())})
+        found = [stored[g] for g in guids if g in stored and not stored[g].deleted]
+        return found[:limit]
+
+    def _live(self, tenant_id: str, include_deleted: bool = False) -> list[Entity]:
+        return [
+            e
+            for e in self._s.entities.get(tenant_id, {}).values()
+            if include_deleted or not e.deleted
+        ]
+
+    def list(self, tenant_id: str, query: EntityQuery) -> list[Entity]:
+        rows = [
+            e
+            for e in self._live(tenant_id, query.include_deleted)
+            if (query.entity_name is None or e.entity_name == query.entity_name)
+            and (query.type is None or e.type == query.type)
+        ]
+        rows.sort(key=lambda e: (e.last_updated, e.guid), reverse=True)
+        return rows[query.offset : query.offset + query.limit]
+
+    def count(self, tenant_id: str) -> int:
+        return len(self._live(tenant_id))
+
+    def count_by_form(self, tenant_id: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for entity in self._live(tenant_id):
+            if entity.entity_name is not None:
+                counts[entity.entity_name] = counts.get(entity.entity_name, 0) + 1
+        return counts

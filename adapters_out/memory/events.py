@@ -1,0 +1,108 @@
+"""In-memory event store and feed."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+
+import attrs
+
+from adapters_out.memory.state import MemoryState
+from domain.events import Event
+from ports.repositories import FeedStatus
+
+
+class MemoryEvents:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def claim(self, tenant_id: str, events: Sequence[Event]) -> set[str]:
+        stored = self._s.events[tenant_id]
+        claimed = set()
+        for event in events:
+            if event.guid not in stored:
+                stored[event.guid] = attrs.evolve(event, seq=None)
+                claimed.add(event.guid)
+        return claimed
+
+    def release(self, tenant_id: str, guids: Collection[str]) -> None:
+        stored = self._s.events[tenant_id]
+        for guid in guids:
+            if guid in stored and stored[guid].seq is None:
+                del stored[guid]
+
+    def number(self, tenant_id: str, guids_in_order: Sequence[str]) -> list[int]:
+        head = self._s.heads.get(tenant_id, 0)
+        stored, feed, seqs = self._s.events[tenant_id], self._s.feed[tenant_id], []
+        for guid in guids_in_order:
+            head += 1
+            stored[guid] = attrs.evolve(stored[guid], seq=head)
+            feed[head] = guid
+            seqs.append(head)
+        self._s.heads[tenant_id] = head
+        return seqs
+
+    def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Event]:
+        stored = self._s.events.get(tenant_id, {})
+        return {g: stored[g] for g in guids if g in stored}
+
+    def record_touches(self, tenant_id: str, touches: Mapping[str, Collection[str]]) -> None:
+        forward, backward = self._s.touches[tenant_id], self._s.touched_by[tenant_id]
+        for event_guid, entity_guids in touches.items():
+            forward.setdefault(event_guid, set()).update(entity_guids)
+            for entity_guid in entity_guids:
+                backward.setdefault(entity_guid, set()).add(event_guid)
+
+    def touching(self, tenant_id: str, entity_guids: Collection[str]) -> dict[str, Event]:
+        backward = self._s.touched_by.get(tenant_id, {})
+        stored = self._s.events.get(tenant_id, {})
+        found = {g for e in entity_guids for g in backward.get(e, ())}
+        return {g: stored[g] for g in found if g in stored}
+
+    def touches_of(self, tenant_id: str, event_guids: Collection[str]) -> dict[str, set[str]]:
+        forward = self._s.touches.get(tenant_id, {})
+        return {g: set(forward[g]) for g in event_guids if g in forward}
+
+    def page(self, tenant_id: str, after: int, limit: int) -> list[Event]:
+        feed, stored = self._s.feed.get(tenant_id, {}), self._s.events.get(tenant_id, {})
+        head = self._s.heads.get(tenant_id, 0)
+        out = []
+        seq = after + 1
+        while seq <= head and len(out) < limit:
+            out.append(stored[feed[seq]])
+            seq += 1
+        return out
+
+    def head(self, tenant_id: str) -> int:
+        return self._s.heads.get(tenant_id, 0)
+
+    def _numbered(self, tenant_id: str) -> list[Event]:
+        return [e for e in self._s.events.get(tenant_id, {}).values() if e.seq is not None]
+
+    def legacy_start(self, tenant_id: str, since: datetime, received_floor: datetime) -> int:
+        numbered = self._numbered(tenant_id)
+        exact = [e.seq for e in numbered if e.timestamp == since]
+        if exact:
+            return min(exact) - 1  # type: ignore[type-var,operator]
+        later = [
+            e.seq
+            for e in numbered
+            if e.timestamp >= since
+            or (e.received_at is not None and e.received_at >= received_floor)
+        ]
+        return min(later) - 1 if later else self.head(tenant_id)  # type: ignore[type-var,operator]
+
+    def for_entity(self, tenant_id: str, entity_guid: str, limit: int) -> list[Event]:
+        found = [e for e in self._numbered(tenant_id) if e.entity_guid == entity_guid]
+        return sorted(found, key=lambda e: (e.timestamp, e.seq))[:limit]
+
+    def status(self, tenant_id: str) -> FeedStatus:
+        numbered = self._numbered(tenant_id)
+        received = [e.received_at for e in numbered if e.received_at is not None]
+        return FeedStatus(
+            tenant_id=tenant_id,
+            head=self.head(tenant_id),
+            events=len(numbered),
+            last_push_at=max(received) if received else None,
+            quarantined=len(self._s.quarantine.get(tenant_id, {})),
+        )

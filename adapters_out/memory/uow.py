@@ -1,0 +1,57 @@
+"""In-memory unit of work: serialised by one lock, isolated by cloning, atomic by swapping."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+
+from adapters_out.memory.accounts import MemoryTenants, MemoryUsers
+from adapters_out.memory.entities import MemoryEntities
+from adapters_out.memory.events import MemoryEvents
+from adapters_out.memory.review import (
+    MemoryAudit,
+    MemoryConflicts,
+    MemoryDuplicates,
+    MemoryQuarantine,
+)
+from adapters_out.memory.state import MemoryState
+
+
+class MemoryUnitOfWork:
+    def __init__(self, working: MemoryState) -> None:
+        self.state = working
+        self.tenants = MemoryTenants(working)
+        self.users = MemoryUsers(working)
+        self.events = MemoryEvents(working)
+        self.entities = MemoryEntities(working)
+        self.conflicts = MemoryConflicts(working)
+        self.duplicates = MemoryDuplicates(working)
+        self.quarantine = MemoryQuarantine(working)
+        self.audit = MemoryAudit(working)
+        self.committed = False
+
+    def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:
+        """Nothing to do: the database lock already serialises every unit of work."""
+
+    def commit(self) -> None:
+        self.committed = True
+
+
+class MemoryDatabase:
+    """The shared store plus the ``UnitOfWorkFactory`` over it."""
+
+    def __init__(self) -> None:
+        self.state = MemoryState()
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def __call__(self) -> Iterator[MemoryUnitOfWork]:
+        with self._lock:
+            uow = MemoryUnitOfWork(self.state.clone())
+            yield uow
+            if uow.committed:
+                self.state = uow.state
+
+    def check(self) -> dict[str, object]:
+        return {"backend": "memory", "latency_ms": 0.0}

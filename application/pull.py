@@ -1,0 +1,60 @@
+"""Pull: page through a tenant's feed in commit order, by cursor or legacy timestamp."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import attrs
+
+from application.access import tenant_for
+from domain.cursor import InvalidCursor, decode_cursor, encode_cursor, looks_like_cursor
+from domain.events import Event
+from domain.timestamps import parse_instant
+from domain.users import Principal
+from ports.repositories import UnitOfWork, UnitOfWorkFactory
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
+
+
+@attrs.frozen(kw_only=True)
+class PullPage:
+    events: tuple[Event, ...]
+    next_cursor: str | None  # only when more events exist after this page
+    checkpoint: str  # the position after this page, always
+
+
+class PullEvents:
+    def __init__(self, uow_factory: UnitOfWorkFactory, legacy_skew_s: float = 600.0) -> None:
+        self._uow_factory = uow_factory
+        self._skew = timedelta(seconds=legacy_skew_s)
+
+    def __call__(
+        self, tenant_id: str, principal: Principal, since: str | None, limit: int = DEFAULT_PAGE
+    ) -> PullPage:
+        limit = max(1, min(limit, MAX_PAGE))
+        with self._uow_factory() as uow:
+            tenant_for(uow, tenant_id, principal)
+            position = self._position(uow, tenant_id, since)
+            rows = uow.events.page(tenant_id, position, limit + 1)
+        page = rows[:limit]
+        last = page[-1].seq if page and page[-1].seq is not None else position
+        return PullPage(
+            events=tuple(page),
+            next_cursor=encode_cursor(tenant_id, last) if len(rows) > limit else None,
+            checkpoint=encode_cursor(tenant_id, last),
+        )
+
+    def _position(self, uow: UnitOfWork, tenant_id: str, since: str | None) -> int:
+        if since is None or since.strip() == "":
+            return 0
+        since = since.strip()
+        if looks_like_cursor(since):
+            return decode_cursor(tenant_id, since)
+        instant = parse_instant(since)
+        if instant is None:
+            raise InvalidCursor(
+                "'since' must be a cursor from a previous pull or an "
+                "ISO-8601 timestamp such as 2024-01-31T12:00:00.000Z"
+            )
+        return uow.events.legacy_start(tenant_id, instant, instant - self._skew)

@@ -1,0 +1,217 @@
+"""User accounts: login, the initial admin, and admin-managed CRUD."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from application.access import require_admin
+from domain.errors import AlreadyExists, NotFound, Unauthenticated, ValidationFailed
+from domain.users import (
+    ADMIN,
+    USER,
+    Principal,
+    Role,
+    User,
+    check_password,
+    normalise_email,
+    password_problems,
+)
+from ports.clock import Clock
+from ports.repositories import UnitOfWorkFactory
+from ports.security import PasswordHasher, TokenIssuer
+
+LOGIN_FAILED = "Invalid email or password"
+
+
+@attrs.frozen(kw_only=True)
+class LoginResult:
+    token: str
+    user_id: int
+
+
+class Login:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, tokens: TokenIssuer
+    ) -> None:
+        self._uow_factory, self._hasher, self._tokens = uow_factory, hasher, tokens
+
+    def __call__(self, email: str, password: str) -> LoginResult:
+        with self._uow_factory() as uow:
+            user = uow.users.get_by_email(normalise_email(email))
+        if user is None or user.disabled:
+            self._hasher.waste_time(password)  # same cost as a real check: no enumeration
+            raise Unauthenticated(LOGIN_FAILED, code="invalid-credentials")
+        if not self._hasher.verify(password, user.password_hash):
+            raise Unauthenticated(LOGIN_FAILED, code="invalid-credentials")
+        token = self._tokens.issue(subject=str(user.id), email=user.email, role=user.role)
+        return LoginResult(token=token, user_id=user.id)
+
+
+def _validate(
+    email: str, password: str | None, role: str, tenants: Sequence[str]
+) -> list[tuple[str, str, str]]:
+    problems = []
+    if "@" not in email or len(email) > 254 or email != email.strip():
+        problems.append(("/email", "invalid-email", "email must be an address like a@b.org"))
+    if password is not None:
+        problems.extend(password_problems(password))
+    if role not in (ADMIN, USER):
+        problems.append(("/role", "invalid-role", "role must be ADMIN or USER"))
+    for index, tenant in enumerate(tenants):
+        if not isinstance(tenant, str) or not tenant:
+            problems.append((f"/tenants/{index}", "invalid-tenant", "tenant ids are strings"))
+    return problems
+
+
+@attrs.frozen(kw_only=True)
+class UserDraft:
+    email: str
+    password: str | None = attrs.field(default=None, repr=False)
+    role: Role = USER
+    tenants: tuple[str, ...] = ()
+
+
+class ManageUsers:
+    """Admin operations on accounts. Every method checks the caller is an admin."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock
+    ) -> None:
+        self._uow_factory, self._hasher, self._clock = uow_factory, hasher, clock
+
+    def list(self, principal: Principal) -> list[User]:
+        require_admin(principal)
+        with self._uow_factory() as uow:
+            return uow.users.list()
+
+    def create(self, principal: Principal, draft: UserDraft) -> User:
+        require_admin(principal)
+        if draft.password is None:
+            raise ValidationFailed(
+                "password is required", [("/password", "missing-field", "password is required")]
+            )
+        problems = _validate(draft.email, draft.password, draft.role, draft.tenants)
+        if problems:
+            raise ValidationFailed("the user is not valid", problems)
+        now = self._clock.now()
+        user = User(
+            id=0,
+            email=normalise_email(draft.email),
+            password_hash=self._hasher.hash(draft.password),
+            role=draft.role,
+            tenants=tuple(draft.tenants),
+            created_at=now,
+            updated_at=now,
+        )
+        with self._uow_factory() as uow:
+            if uow.users.get_by_email(user.email) is not None:
+                raise AlreadyExists(
+                    f"a user with email {user.email} already exists", code="email-taken"
+                )
+            created = uow.users.add(user)
+            uow.commit()
+        return created
+
+    def update(self, principal: Principal, user_id: int, draft: UserDraft) -> User:
+        require_admin(principal)
+        problems = _validate(draft.email, draft.password, draft.role, draft.tenants)
+        if problems:
+            raise ValidationFailed("the user is not valid", problems)
+        with self._uow_factory() as uow:
+            current = uow.users.get(user_id)
+            if current is None:
+                raise NotFound("User not found", code="user-not-found")
+            email = normalise_email(draft.email)
+            other = uow.users.get_by_email(email)
+            if other is not None and other.id != user_id:
+                raise AlreadyExists(f"a user with email {email} already exists", code="email-taken")
+            password_hash = (
+                self._hasher.hash(draft.password) if draft.password else current.password_hash
+            )
+            updated = attrs.evolve(
+                current,
+                email=email,
+                password_hash=password_hash,
+                role=draft.role,
+                tenants=tuple(draft.tenants),
+                updated_at=self._clock.now(),
+            )
+            uow.users.update(updated)
+            uow.commit()
+        return updated
+
+    def delete(self, principal: Principal, id_or_email: str) -> None:
+        """Delete by numeric id (admin UI) or by email (the old route) - both are compat."""
+        require_admin(principal)
+        with self._uow_factory() as uow:
+            user = (
+                uow.users.get(int(id_or_email))
+                if id_or_email.isdigit()
+                else uow.users.get_by_email(normalise_email(id_or_email))
+            )
+            if user is None:
+                raise NotFound("User not found", code="user-not-found")
+            uow.users.delete(user.id)
+            uow.commit()
+
+
+class CurrentUser:
+    """Resolve a verified token subject to a live account (deleted users lose access)."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    def __call__(self, user_id: str) -> Principal:
+        if not user_id.isdigit():
+            raise Unauthenticated("Invalid token", code="invalid-token")
+        with self._uow_factory() as uow:
+            user = uow.users.get(int(user_id))
+        if user is None or user.disabled:
+            raise Unauthenticated("Invalid token", code="invalid-token")
+        return Principal(
+            user_id=str(user.id), email=user.email, role=user.role, tenants=user.tenants
+        )
+
+    def user(self, principal: Principal) -> User:
+        with self._uow_factory() as uow:
+            user = uow.users.get(int(principal.user_id)) if principal.user_id.isdigit() else None
+        if user is None:
+            raise NotFound("User not found", code="user-not-found")
+        return user
+
+
+class EnsureInitialAdmin:
+    """On first start, create the configured admin when no admin exists yet."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock
+    ) -> None:
+        self._uow_factory, self._hasher, self._clock = uow_factory, hasher, clock
+
+    def __call__(self, email: str, password: str) -> User | None:
+        check_password(password)
+        with self._uow_factory() as uow:
+            if uow.users.count_admins() > 0:
+                return None
+            now = self._clock.now()
+            existing = uow.users.get_by_email(normalise_email(email))
+            if existing is not None:
+                promoted = attrs.evolve(existing, role=ADMIN, updated_at=now)
+                uow.users.update(promoted)
+                uow.commit()
+                return promoted
+            created = uow.users.add(
+                User(
+                    id=0,
+                    email=normalise_email(email),
+                    password_hash=self._hasher.hash(password),
+                    role=ADMIN,
+                    tenants=("*",),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            uow.commit()
+            return created

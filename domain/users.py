@@ -1,0 +1,79 @@
+"""Users, roles and the authenticated principal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import attrs
+
+from domain.errors import ValidationFailed
+
+Role = Literal["ADMIN", "USER"]
+ADMIN: Role = "ADMIN"
+USER: Role = "USER"
+ALL_TENANTS = "*"
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_BYTES = 72  # bcrypt's limit; longer inputs would be truncated or refused
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().casefold()
+
+
+def password_problems(password: str, pointer: str = "/password") -> list[tuple[str, str, str]]:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [
+            (
+                pointer,
+                "weak-password",
+                f"password must have at least {MIN_PASSWORD_LENGTH} characters",
+            )
+        ]
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        return [
+            (
+                pointer,
+                "password-too-long",
+                f"password must be at most {MAX_PASSWORD_BYTES} bytes in UTF-8",
+            )
+        ]
+    return []
+
+
+def check_password(password: str) -> None:
+    problems = password_problems(password)
+    if problems:
+        raise ValidationFailed("the password is not acceptable", problems)
+
+
+@attrs.frozen(kw_only=True)
+class User:
+    id: int
+    email: str
+    password_hash: str = attrs.field(repr=False)
+    role: Role
+    tenants: tuple[str, ...] = ()
+    disabled: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Principal:
+    """Who is calling. ``provider`` is set for identities vouched for by an external IdP."""
+
+    user_id: str
+    email: str | None
+    role: Role
+    tenants: tuple[str, ...] = ()
+    provider: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    def may_sync(self, tenant_id: str) -> bool:
+        if self.is_admin and self.provider is None:
+            return True
+        return ALL_TENANTS in self.tenants or tenant_id in self.tenants

@@ -1,0 +1,300 @@
+"""Storage ports. One unit of work = one database transaction; nothing persists without commit().
+
+Every method is scoped by ``tenant_id`` (except users, which span tenants). Implementations:
+``adapters_out.memory`` (reference, used by fast tests), ``adapters_out.sqlite`` (embedded
+default) and ``adapters_out.postgres`` (production). ``tests/contract`` runs one suite
+against all three; a behaviour described here and not tested there is a bug in the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+import attrs
+
+from domain.conflicts import Conflict
+from domain.duplicates import DuplicateStatus, PotentialDuplicate
+from domain.entities import Entity
+from domain.events import Event
+from domain.tenants import Tenant
+from domain.users import User
+
+
+# -- value types shared by the ports -------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class RejectedEvent:
+    """A pushed event the server could not apply: kept (never lost) for an admin to review."""
+
+    guid: str  # the event's guid, or a generated one when the raw event had none
+    raw: Any  # the event exactly as received (JSON value)
+    code: str
+    message: str
+    received_at: datetime
+    pushed_by: str | None
+    attempts: int = 1
+
+
+@attrs.frozen(kw_only=True)
+class AuditEntry:
+    id: int | None  # assigned by storage
+    guid: str
+    timestamp: datetime
+    user_id: str
+    action: str
+    entity_guid: str
+    event_guid: str
+    changes: Mapping[str, Any]
+    signature: str = ""
+    origin: Literal["server", "device"] = "server"
+
+
+@attrs.frozen(kw_only=True)
+class TenantSummary:
+    tenant: Tenant
+    entities_count: int
+
+
+@attrs.frozen(kw_only=True)
+class TenantQuery:
+    page: int = 1  # 1-based
+    page_size: int = 12
+    sort_by: Literal["name", "id", "entitiesCount"] = "name"
+    descending: bool = False
+    search: str = ""  # case-insensitive substring of name, id or version
+
+
+@attrs.frozen(kw_only=True)
+class EntityQuery:
+    limit: int = 100
+    offset: int = 0
+    entity_name: str | None = None  # data.entityName
+    type: str | None = None  # group | individual
+    include_deleted: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class FeedStatus:
+    tenant_id: str
+    head: int  # highest seq committed (0 for an empty feed)
+    events: int
+    last_push_at: datetime | None
+    quarantined: int
+
+
+# -- repositories ------------------------------------------------------------------------------
+class TenantRepository(Protocol):
+    def get(self, tenant_id: str) -> Tenant | None: ...
+    def get_by_artifact(self, artifact_id: str) -> Tenant | None: ...
+    def add(self, tenant: Tenant) -> None:
+        """Insert; raises ``domain.errors.AlreadyExists`` when the id is taken."""
+        ...
+
+    def update(self, tenant: Tenant) -> None: ...
+    def delete(self, tenant_id: str) -> bool:
+        """Remove the tenant AND all its data (events, entities, ...). False when unknown."""
+        ...
+
+    def list_ids(self) -> list[str]: ...
+    def page(self, query: TenantQuery) -> tuple[list[TenantSummary], int]:
+        """One page of tenants with live entity counts (computed in SQL), and the total."""
+        ...
+
+
+class UserRepository(Protocol):
+    def get(self, user_id: int) -> User | None: ...
+    def get_by_email(self, email: str) -> User | None:
+        """Case-insensitive lookup (emails are stored normalised)."""
+        ...
+
+    def list(self) -> list[User]: ...
+    def add(self, user: User) -> User:
+        """Insert, ignoring ``user.id``; returns the user with its new id.
+        Raises ``AlreadyExists`` for a taken email."""
+        ...
+
+    def update(self, user: User) -> None:
+        """Raises ``AlreadyExists`` when the new email belongs to another user."""
+        ...
+
+    def delete(self, user_id: int) -> bool: ...
+    def count_admins(self) -> int: ...
+
+
+class EventRepository(Protocol):
+    def claim(self, tenant_id: str, events: Sequence[Event]) -> set[str]:
+        """Store not-yet-numbered events, skipping guids the tenant already has (including
+        ones claimed by a concurrent, uncommitted push: the call then waits for it).
+        Returns the guids newly claimed by this call. One round trip per batch."""
+        ...
+
+    def release(self, tenant_id: str, guids: Collection[str]) -> None:
+        """Remove events claimed in this unit of work that turned out to be rejected."""
+        ...
+
+    def number(self, tenant_id: str, guids_in_order: Sequence[str]) -> list[int]:
+        """Give the claimed events the next feed positions, in order, and advance the head.
+        Serialises concurrent pushes of one tenant until commit, so that seq order equals
+        commit order; other tenants are never blocked. Returns the assigned seqs."""
+        ...
+
+    def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Event]: ...
+    def record_touches(self, tenant_id: str, touches: Mapping[str, Collection[str]]) -> None:
+        """Index which entities each event touched (event guid -> entity guids); idempotent."""
+        ...
+
+    def touching(self, tenant_id: str, entity_guids: Collection[str]) -> dict[str, Event]:
+        """Every stored event that touched any of these entities, by guid."""
+        ...
+
+    def touches_of(self, tenant_id: str, event_guids: Collection[str]) -> dict[str, set[str]]: ...
+    def page(self, tenant_id: str, after: int, limit: int) -> list[Event]:
+        """Numbered events with ``seq > after`` in seq order, at most ``limit``."""
+        ...
+
+    def head(self, tenant_id: str) -> int: ...
+    def legacy_start(self, tenant_id: str, since: datetime, received_floor: datetime) -> int:
+        """The feed position to resume after for a legacy ``since`` timestamp (protocol.md):
+        (smallest seq with timestamp == since) - 1 if any; else (smallest seq with
+        timestamp >= since or received_at >= received_floor) - 1; else the head."""
+        ...
+
+    def for_entity(self, tenant_id: str, entity_guid: str, limit: int) -> list[Event]:
+        """Events whose ``entity_guid`` is this entity, oldest device timestamp first."""
+        ...
+
+    def status(self, tenant_id: str) -> FeedStatus: ...
+
+
+class EntityRepository(Protocol):
+    def get(self, tenant_id: str, guid: str) -> Entity | None: ...
+    def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Entity]:
+        """Entities that exist (tombstones included) among ``guids``; one round trip."""
+        ...
+
+    def save_many(
+        self, tenant_id: str, entities: Sequence[Entity], match_keys: Mapping[str, Collection[str]]
+    ) -> None:
+        """Upsert entities and replace their duplicate match keys; one round trip per batch."""
+        ...
+
+    def find_by_keys(self, tenant_id: str, keys: Collection[str], limit: int) -> list[Entity]:
+        """Live (not deleted) entities filed under any of ``keys``, via an index."""
+        ...
+
+    def list(self, tenant_id: str, query: EntityQuery) -> list[Entity]:
+        """Newest ``last_updated`` first (guid breaks ties), live entities unless asked."""
+        ...
+
+    def count(self, tenant_id: str) -> int:
+        """Live entities, counted by the database."""
+        ...
+
+    def count_by_form(self, tenant_id: str) -> dict[str, int]:
+        """Live entities per ``data.entityName`` (entities without one are skipped)."""
+        ...
+
+
+class ConflictRepository(Protocol):
+    def add_many(self, tenant_id: str, conflicts: Iterable[Conflict]) -> int:
+        """Insert, ignoring ids already present; returns how many were new."""
+        ...
+
+    def get(self, tenant_id: str, conflict_id: str) -> Conflict | None: ...
+    def list(self, tenant_id: str, status: str | None, limit: int, offset: int) -> list[Conflict]:
+        """Oldest detection first."""
+        ...
+
+    def update(self, tenant_id: str, conflict: Conflict) -> None: ...
+    def count(self, tenant_id: str, status: str | None) -> int: ...
+
+
+class DuplicateRepository(Protocol):
+    def add_many(self, tenant_id: str, pairs: Iterable[PotentialDuplicate]) -> int:
+        """Insert pairs; a pair already known (either orientation, any status) is left alone."""
+        ...
+
+    def get_many(self, tenant_id: str, keys: Collection[str]) -> dict[str, PotentialDuplicate]:
+        """By unordered pair key (``domain.duplicates.pair_key``)."""
+        ...
+
+    def list(
+        self, tenant_id: str, status: DuplicateStatus | None, limit: int, offset: int
+    ) -> list[PotentialDuplicate]: ...
+    def count(self, tenant_id: str, status: DuplicateStatus | None) -> int: ...
+    def set_status(
+        self,
+        tenant_id: str,
+        key: str,
+        status: DuplicateStatus,
+        at: datetime,
+        event_guid: str | None,
+    ) -> None:
+        """Create the pair as resolved if unknown (so a "keep both" is remembered)."""
+        ...
+
+    def drop_pending_for(self, tenant_id: str, entity_guids: Collection[str]) -> None:
+        """Remove pending pairs that mention any of these (deleted) entities."""
+        ...
+
+
+class QuarantineRepository(Protocol):
+    def put(self, tenant_id: str, rejected: RejectedEvent) -> None:
+        """Upsert by guid; a repeat increments ``attempts`` and refreshes code/message."""
+        ...
+
+    def get(self, tenant_id: str, guid: str) -> RejectedEvent | None: ...
+    def list(self, tenant_id: str, limit: int, offset: int) -> list[RejectedEvent]:
+        """Most recently received first."""
+        ...
+
+    def remove(self, tenant_id: str, guids: Collection[str]) -> None: ...
+    def count(self, tenant_id: str) -> int: ...
+
+
+class AuditRepository(Protocol):
+    def add_many(self, tenant_id: str, entries: Sequence[AuditEntry]) -> None: ...
+    def since(
+        self, tenant_id: str, since: datetime | None, limit: int, after_id: int = 0
+    ) -> list[AuditEntry]:
+        """Entries with ``timestamp > since`` (all when None) and ``id > after_id``,
+        in (timestamp, id) order."""
+        ...
+
+    def for_entity(self, tenant_id: str, entity_guid: str, limit: int) -> list[AuditEntry]: ...
+
+
+# -- unit of work ------------------------------------------------------------------------------
+class UnitOfWork(Protocol):
+    tenants: TenantRepository
+    users: UserRepository
+    events: EventRepository
+    entities: EntityRepository
+    conflicts: ConflictRepository
+    duplicates: DuplicateRepository
+    quarantine: QuarantineRepository
+    audit: AuditRepository
+
+    def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:
+        """Serialise concurrent units of work that change the same entities (until the end of
+        this one). Call with all known guids at once; calls may repeat with more guids."""
+        ...
+
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """``with uow_factory() as uow: ...; uow.commit()`` - leaving without commit rolls back.
+    Raises ``ports.errors.StorageUnavailable`` when the database cannot be reached and
+    ``TransientConflict`` on deadlock/serialisation failure (the caller may retry)."""
+
+    def __call__(self) -> AbstractContextManager[UnitOfWork]: ...
+
+
+class DatabaseHealth(Protocol):
+    def check(self) -> dict[str, Any]:
+        """Round trip to the database; returns latency and pool figures. Raises
+        ``StorageUnavailable`` when it is unreachable."""
+        ...
