@@ -1,0 +1,125 @@
+"""``IdentityProvider`` over OIDC userinfo endpoints (Keycloak, Auth0), with urllib3.
+
+- keycloak: GET ``{authority}/protocol/openid-connect/userinfo``
+- auth0:    GET ``{authority}/userinfo``; when ``fields.organization`` is set, the body's
+  ``org_id`` must equal it.
+A token is valid iff the endpoint answers 200 with a JSON object carrying a non-empty ``sub``.
+Results are cached by (type, authority, sha256(token)): valid ones for ``cache_ttl_s``, refusals
+for ``negative_ttl_s``; transport failures and 5xx are not cached. Tokens are never logged, and
+redirects are not followed (a token must not travel to another host).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import urllib3
+
+from adapters_out.identity.cache import TtlCache
+from ports.security import ExternalIdentity
+
+log = logging.getLogger(__name__)
+MAX_BODY = 256 * 1024
+_PATHS = {"keycloak": "/protocol/openid-connect/userinfo", "auth0": "/userinfo"}
+_Result = ExternalIdentity | None
+
+
+class UserinfoIdentityProvider:
+    def __init__(
+        self,
+        *,
+        cache_ttl_s: float = 60.0,
+        negative_ttl_s: float = 10.0,
+        connect_timeout_s: float = 3.0,
+        read_timeout_s: float = 5.0,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+        pool: urllib3.PoolManager | None = None,
+    ) -> None:
+        self._ttl, self._negative_ttl = cache_ttl_s, min(negative_ttl_s, cache_ttl_s)
+        self._timeout = urllib3.Timeout(connect=connect_timeout_s, read=read_timeout_s)
+        self._pool = pool or urllib3.PoolManager(num_pools=16, maxsize=8, retries=False)
+        self._cache: TtlCache[tuple[str, str, str], _Result] = TtlCache(max_entries, clock)
+
+    def validate(
+        self, provider_type: str, fields: Mapping[str, Any], token: str
+    ) -> ExternalIdentity | None:
+        kind = provider_type.lower()
+        authority = fields.get("authority")
+        if kind not in _PATHS or not token or not _is_http_url(authority):
+            log.info("identity provider not usable", extra={"fields": {"provider": kind}})
+            return None
+        url = authority.rstrip("/") + _PATHS[kind]  # type: ignore[union-attr]
+        organization = fields.get("organization") if kind == "auth0" else None
+        digest = hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+        key = (kind, f"{url}#{organization or ''}", digest)
+        return self._cache.get_or_compute(key, lambda: self._ask(kind, url, organization, token))
+
+    def close(self) -> None:
+        self._pool.clear()
+
+    def _ask(self, kind: str, url: str, organization: object, token: str) -> tuple[_Result, float]:
+        where = {"provider": kind, "host": urlsplit(url).netloc}
+        try:
+            response = self._pool.request(
+                "GET",
+                url,
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                timeout=self._timeout,
+                retries=False,
+                redirect=False,
+                preload_content=False,
+            )
+            try:
+                body = response.read(MAX_BODY + 1)
+            finally:
+                response.release_conn()
+        except urllib3.exceptions.HTTPError as error:
+            log.warning(
+                "identity provider unreachable",
+                extra={"fields": {**where, "error": type(error).__name__}},
+            )
+            return None, 0.0
+        if response.status >= 500:
+            log.warning(
+                "identity provider failed", extra={"fields": {**where, "status": response.status}}
+            )
+            return None, 0.0
+        identity = _identity(response.status, body, organization)
+        outcome = "accepted" if identity else "refused"
+        log.info(
+            f"identity provider {outcome} a token",
+            extra={"fields": {**where, "status": response.status}},
+        )
+        return identity, self._ttl if identity else self._negative_ttl
+
+
+def _identity(status: int, body: bytes, organization: object) -> ExternalIdentity | None:
+    if status != 200 or len(body) > MAX_BODY:
+        return None
+    try:
+        info = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(info, dict):
+        return None
+    subject = info.get("sub")
+    if not isinstance(subject, str | int) or isinstance(subject, bool) or str(subject) == "":
+        return None
+    if organization and info.get("org_id") != organization:
+        return None
+    email = info.get("email")
+    return ExternalIdentity(subject=str(subject), email=email if isinstance(email, str) else None)
+
+
+def _is_http_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
