@@ -1,0 +1,55 @@
+"""Value codecs shared by the SQLite repositories: instants and JSON as TEXT columns.
+
+Instants are stored as fixed-width ISO-8601 UTC text, ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (27
+characters, always microseconds, always ``Z``). Because every value has the same width and the
+same zone, text order is time order, so ``ORDER BY``, ``>=`` and indexes work on the column as
+they would on a timestamp type, and the file stays readable with the ``sqlite3`` shell (integer
+microseconds would be as fast but opaque to the operator). Reads always return timezone-aware
+UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+
+def to_text(instant: datetime) -> str:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"refusing to store a naive datetime: {instant!r}")
+    utc = instant.astimezone(UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="microseconds") + "Z"  # isoformat pads the year to 4 digits
+
+
+def to_text_or_none(instant: datetime | None) -> str | None:
+    return None if instant is None else to_text(instant)
+
+
+def from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=UTC)
+
+
+def from_text_or_none(text: str | None) -> datetime | None:
+    return None if text is None else from_text(text)
+
+
+def dump(value: Any, *, sort_keys: bool = True) -> str:
+    """Compact JSON. Keys are sorted so equal values are stored as equal text (stable rows,
+    comparable dumps); ``sort_keys=False`` keeps documents exactly as received. ASCII escapes
+    keep lone surrogates (valid in JSON, invalid in UTF-8) storable."""
+    return json.dumps(value, sort_keys=sort_keys, separators=(",", ":"))
+
+
+def load(text: str) -> Any:
+    return json.loads(text)
+
+
+def json_list(values: Any) -> str:
+    """A collection as a JSON array parameter, for ``IN (SELECT value FROM json_each(?))``:
+    one statement for any number of values, no SQL text built from data."""
+    return json.dumps(list(values))
+
+
+# ``column IN_LIST`` with ``json_list(values)`` as the parameter.
+IN_LIST = "IN (SELECT value FROM json_each(?))"

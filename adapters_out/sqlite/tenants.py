@@ -1,0 +1,145 @@
+"""SQLite tenants (app configurations) and the deletion of all of a tenant's data."""
+
+# ruff: noqa: S608 - SQL text is assembled only from this module's constants (column
+# lists, fixed fragments); every value goes through a "?" parameter.
+
+from __future__ import annotations
+
+import sqlite3
+
+from adapters_out.sqlite.codec import dump, from_text_or_none, load, to_text_or_none
+from domain.errors import AlreadyExists
+from domain.tenants import Tenant
+from ports.repositories import TenantQuery, TenantSummary
+
+# Every table holding tenant data; deleting a tenant empties them all (one transaction).
+TENANT_TABLES = (
+    "entity_match_keys",
+    "event_touches",
+    "events",
+    "feed_heads",
+    "entities",
+    "conflicts",
+    "potential_duplicates",
+    "quarantine",
+    "audit_log",
+    "external_outbox",
+    "external_id_map",
+)
+
+_TENANT_COLUMNS = "tenant_id, name, artifact_id, config, secrets, created_at, updated_at"
+_VERSION = "CASE WHEN json_type(t.config, '$.version') = 'text' THEN t.config ->> '$.version' END"
+_ORDER = {
+    "name": ["casefold(t.name)", "t.tenant_id"],
+    "id": ["t.tenant_id"],
+    "entitiesCount": ["entities_count", "t.tenant_id"],
+}
+
+
+def _tenant(row: sqlite3.Row) -> Tenant:
+    return Tenant(
+        id=row["tenant_id"],
+        name=row["name"],
+        artifact_id=row["artifact_id"],
+        config=load(row["config"]),
+        secrets=load(row["secrets"]),
+        created_at=from_text_or_none(row["created_at"]),
+        updated_at=from_text_or_none(row["updated_at"]),
+    )
+
+
+def _tenant_params(tenant: Tenant) -> tuple[object, ...]:
+    return (
+        tenant.id,
+        tenant.name,
+        tenant.artifact_id,
+        dump(tenant.config, sort_keys=False),  # the document as the admin wrote it
+        dump(tenant.secrets),
+        to_text_or_none(tenant.created_at),
+        to_text_or_none(tenant.updated_at),
+    )
+
+
+class SqliteTenants:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self, tenant_id: str) -> Tenant | None:
+        sql = f"SELECT {_TENANT_COLUMNS} FROM tenants WHERE tenant_id = ?"
+        row = self._conn.execute(sql, (tenant_id,)).fetchone()
+        return _tenant(row) if row else None
+
+    def get_by_artifact(self, artifact_id: str) -> Tenant | None:
+        sql = f"SELECT {_TENANT_COLUMNS} FROM tenants WHERE artifact_id = ? LIMIT 1"
+        row = self._conn.execute(sql, (artifact_id,)).fetchone()
+        return _tenant(row) if row else None
+
+    def add(self, tenant: Tenant) -> None:
+        try:
+            self._conn.execute(
+                f"INSERT INTO tenants ({_TENANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                _tenant_params(tenant),
+            )
+        except sqlite3.IntegrityError as error:
+            if "tenants.tenant_id" not in str(error):
+                raise
+            raise AlreadyExists(
+                f"configuration {tenant.id!r} already exists", code="tenant-exists"
+            ) from error
+
+    def update(self, tenant: Tenant) -> None:
+        self._conn.execute(
+            f"INSERT INTO tenants ({_TENANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name, "
+            "artifact_id = excluded.artifact_id, config = excluded.config, "
+            "secrets = excluded.secrets, created_at = excluded.created_at, "
+            "updated_at = excluded.updated_at",
+            _tenant_params(tenant),
+        )
+
+    def delete(self, tenant_id: str) -> bool:
+        if (
+            self._conn.execute("DELETE FROM tenants WHERE tenant_id = ?", (tenant_id,)).rowcount
+            == 0
+        ):
+            return False
+        for table in TENANT_TABLES:  # names from the constant above, never from input
+            self._conn.execute(f"DELETE FROM {table} WHERE tenant_id = ?", (tenant_id,))
+        return True
+
+    def list_ids(self) -> list[str]:
+        rows = self._conn.execute("SELECT tenant_id FROM tenants ORDER BY tenant_id")
+        return [row[0] for row in rows]
+
+    def page(self, query: TenantQuery) -> tuple[list[TenantSummary], int]:
+        if query.page < 1 or query.page_size < 1:
+            return [], self._total("", "")
+        where = ""
+        needle = query.search.strip().casefold()
+        if needle:
+            where = (
+                "WHERE instr(casefold(t.name), :needle) > 0 "
+                "OR instr(casefold(t.tenant_id), :needle) > 0 "
+                f"OR instr(casefold(COALESCE({_VERSION}, '')), :needle) > 0"
+            )
+        direction = " DESC" if query.descending else ""
+        order = ", ".join(column + direction for column in _ORDER[query.sort_by])
+        rows = self._conn.execute(
+            f"SELECT {', '.join('t.' + c for c in _TENANT_COLUMNS.split(', '))}, "
+            " (SELECT COUNT(*) FROM entities e"
+            "   WHERE e.tenant_id = t.tenant_id AND e.deleted = 0) AS entities_count "
+            f"FROM tenants t {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
+            {
+                "needle": needle,
+                "limit": query.page_size,
+                "offset": (query.page - 1) * query.page_size,
+            },
+        ).fetchall()
+        summaries = [
+            TenantSummary(tenant=_tenant(row), entities_count=row["entities_count"]) for row in rows
+        ]
+        return summaries, self._total(where, needle)
+
+    def _total(self, where: str, needle: str) -> int:
+        sql = f"SELECT COUNT(*) FROM tenants t {where}"
+        return int(self._conn.execute(sql, {"needle": needle}).fetchone()[0])
