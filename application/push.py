@@ -123,6 +123,9 @@ class _Batch:
         self.rejected: list[RejectedEvent] = []
         self.failed_claims: list[str] = []  # claimed, then rejected while applying
         self.fold = Fold()
+        # Latest order key of applied events that touched entities which do not exist (e.g. a
+        # delete of a not-yet-created entity): an earlier-sorting arrival must re-fold them too.
+        self.phantom_keys: dict[str, tuple[datetime, str]] = {}
 
     # -- 1. parse ------------------------------------------------------------------------------
     def parse(self, raw_events: Sequence[object]) -> None:
@@ -196,11 +199,32 @@ class _Batch:
         todo = {g for g in guids if g not in self.fold.entities}
         while todo:
             found = self.uow.entities.get_many(self.tenant_id, todo)
-            self.fold.load(found.values(), absent=todo - set(found))
+            absent = todo - set(found)
+            self.fold.load(found.values(), absent=absent)
+            self._note_phantoms(absent)
             todo = set()
             if cascading:
                 for entity in found.values():
                     todo.update(m for m in entity.member_ids if m not in self.fold.entities)
+
+    def _note_phantoms(self, absent: set[str]) -> None:
+        if not absent:
+            return
+        for event in self.uow.events.touching(self.tenant_id, absent).values():
+            for guid in absent & self.uow.events.touches_of(self.tenant_id, [event.guid]).get(
+                event.guid, set()
+            ):
+                self._raise_phantom(guid, event.order_key)
+
+    def _raise_phantom(self, guid: str, key: tuple[datetime, str]) -> None:
+        if guid not in self.phantom_keys or self.phantom_keys[guid] < key:
+            self.phantom_keys[guid] = key
+
+    def _is_late(self, guid: str, before: Entity | None, event: Event) -> bool:
+        if before is None:
+            phantom = self.phantom_keys.get(guid)
+            return phantom is not None and phantom > event.order_key
+        return _sorts_after(before, event)
 
     # -- 3. apply --------------------------------------------------------------------------------
     def apply_all(self) -> None:
@@ -219,13 +243,21 @@ class _Batch:
             self._load({event.entity_guid})
         self.types.apply(self.fold, event)
         before = self.fold.previous_states()
-        touched = self.fold.touched.get(event.guid, set())
-        if not any(_sorts_after(before.get(g, self.fold.entities.get(g)), event) for g in touched):
-            self.touches[event.guid] = set(touched)
+        touched = self.fold.touched.get(event.guid, set()) | self.types.touches(event)
+        if not any(
+            self._is_late(g, before.get(g, self.fold.entities.get(g)), event) for g in touched
+        ):
             self.fold.commit()
+            self._remember(event, touched)
             return
         self.fold.rollback()
         self._refold(event)
+
+    def _remember(self, event: Event, touched: set[str]) -> None:
+        self.touches[event.guid] = touched
+        for guid in touched:
+            if self.fold.entities.get(guid) is None:
+                self._raise_phantom(guid, event.order_key)
 
     def _refold(self, event: Event) -> None:
         """``event`` sorts before something already applied: rebuild its entity closure."""
@@ -243,12 +275,17 @@ class _Batch:
             guids |= reach
         events[event.guid] = event
         folded = refold(events.values(), self.types, new_event_guids={event.guid})
-        self.fold.replace(e for e in folded.entities.values() if e is not None)
+        self.fold.replace(guids, folded)
         self.fold.conflicts.extend(folded.conflicts)
         self.fold.audit.extend(folded.audit)
         self.fold.resolutions.extend(r for r in folded.resolutions if r.event_guid == event.guid)
-        for guid, entity_guids in folded.touched.items():
-            self.touches[guid] = set(entity_guids)
+        for guid, refolded in events.items():
+            touched = folded.touched.get(guid, set()) | self.types.touches(refolded)
+            self.touches[guid] = touched
+            for entity_guid in touched:
+                if folded.entities.get(entity_guid) is None:
+                    self.fold.entities.setdefault(entity_guid, None)
+                    self._raise_phantom(entity_guid, refolded.order_key)
 
     # -- 4. write --------------------------------------------------------------------------------
     def write(self, detector: DuplicateDetector, rules: DuplicateRules) -> None:
@@ -261,6 +298,8 @@ class _Batch:
         keys = detector.keys_for(changed, rules)
         if changed:
             uow.entities.save_many(tenant, changed, keys)
+        if self.fold.removed:
+            uow.entities.remove_many(tenant, sorted(self.fold.removed))
         if self.fold.conflicts:
             unique = {c.id: attrs.evolve(c, detected_at=now) for c in self.fold.conflicts}
             uow.conflicts.add_many(tenant, list(unique.values()))

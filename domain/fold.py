@@ -51,8 +51,9 @@ class Fold:
     audit: list[AuditChange] = attrs.field(factory=list)
     resolutions: list[PairResolution] = attrs.field(factory=list)
     deleted: set[str] = attrs.field(factory=set)
+    removed: set[str] = attrs.field(factory=set)  # existed before, un-created by a re-fold
     touched: dict[str, set[str]] = attrs.field(factory=dict)
-    _undo: list[tuple[str, Entity | None, bool]] | None = None
+    _undo: list[tuple[str, Entity | None, bool, bool]] | None = None
     _marks: tuple[int, int, int, int] = (0, 0, 0, 0)
     _current: str | None = None
 
@@ -75,9 +76,12 @@ class Fold:
     def put(self, entity: Entity) -> None:
         guid = entity.guid
         if self._undo is not None:
-            self._undo.append((guid, self.entities.get(guid), guid in self.changed))
+            self._undo.append(
+                (guid, self.entities.get(guid), guid in self.changed, guid in self.removed)
+            )
         self.entities[guid] = entity
         self.changed.add(guid)
+        self.removed.discard(guid)
         if self._current is not None:
             self.touched.setdefault(self._current, set()).add(guid)
         if entity.deleted:
@@ -102,29 +106,41 @@ class Fold:
     def previous_states(self) -> dict[str, Entity | None]:
         """State before the current event of every entity it wrote (first write wins)."""
         before: dict[str, Entity | None] = {}
-        for guid, old, _ in self._undo or []:
+        for guid, old, _, _ in self._undo or []:
             before.setdefault(guid, old)
         return before
 
     def commit(self) -> None:
         self._undo, self._current = None, None
 
-    def replace(self, entities: Iterable[Entity]) -> None:
-        """Overwrite states with re-folded ones (outside any event transaction)."""
-        for entity in entities:
-            self.entities[entity.guid] = entity
-            self.changed.add(entity.guid)
+    def replace(self, closure: Iterable[str], refolded: Fold) -> None:
+        """Overwrite the states of ``closure`` with re-folded ones (outside any event
+        transaction). An entity the re-fold never creates must not exist at all."""
+        for guid in closure:
+            entity = refolded.entities.get(guid)
+            if entity is None:
+                if self.entities.get(guid) is not None:
+                    self.removed.add(guid)
+                self.entities[guid] = None
+                self.changed.discard(guid)
+                self.deleted.discard(guid)
+                continue
+            self.entities[guid] = entity
+            self.changed.add(guid)
+            self.removed.discard(guid)
             if entity.deleted:
-                self.deleted.add(entity.guid)
+                self.deleted.add(guid)
             else:
-                self.deleted.discard(entity.guid)
+                self.deleted.discard(guid)
 
     def rollback(self) -> None:
         undo = self._undo or []
-        for guid, old, was_changed in reversed(undo):
+        for guid, old, was_changed, was_removed in reversed(undo):
             self.entities[guid] = old
             if not was_changed:
                 self.changed.discard(guid)
+            if was_removed:
+                self.removed.add(guid)
             if old is None or not old.deleted:
                 self.deleted.discard(guid)
         conflicts, audit, resolutions, _ = self._marks

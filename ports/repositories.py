@@ -180,6 +180,11 @@ class EntityRepository(Protocol):
         """Upsert entities and replace their duplicate match keys; one round trip per batch."""
         ...
 
+    def remove_many(self, tenant_id: str, guids: Collection[str]) -> None:
+        """Forget entities entirely (rows and match keys). Used when a re-fold shows that an
+        entity was never created in fold order; normal deletion is a tombstone via save_many."""
+        ...
+
     def find_by_keys(self, tenant_id: str, keys: Collection[str], limit: int) -> list[Entity]:
         """Live (not deleted) entities filed under any of ``keys``, via an index."""
         ...

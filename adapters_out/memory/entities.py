@@ -35,6 +35,14 @@ class MemoryEntities:
                 for key in keys:
                     index.setdefault(key, set()).add(entity.guid)
 
+    def remove_many(self, tenant_id: str, guids: Collection[str]) -> None:
+        stored, index = self._s.entities[tenant_id], self._s.keys[tenant_id]
+        filed = self._s.entity_keys[tenant_id]
+        for guid in guids:
+            stored.pop(guid, None)
+            for key in filed.pop(guid, set()):
+                index.get(key, set()).discard(guid)
+
     def find_by_keys(self, tenant_id: str, keys: Collection[str], limit: int) -> list[Entity]:
         index, stored = self._s.keys.get(tenant_id, {}), self._s.entities.get(tenant_id, {})
         guids = sorted({g for k in keys for g in index.get(k, ())})

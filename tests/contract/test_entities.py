@@ -97,3 +97,14 @@ def test_counts_skip_deleted_entities(database):
         assert uow.entities.count("t1") == 4
         assert uow.entities.count_by_form("t1") == {"person": 2, "household": 1}
         assert uow.entities.count("t2") == 0
+
+
+def test_remove_many_forgets_entities_and_their_keys(database):
+    _save(database, [entity("p1"), entity("p2")], {"p1": ["n:ann"], "p2": ["n:ann"]})
+    with database() as uow:
+        uow.entities.remove_many("t1", ["p1", "never-existed"])
+        uow.commit()
+    with database() as uow:
+        assert uow.entities.get("t1", "p1") is None
+        assert [e.guid for e in uow.entities.find_by_keys("t1", ["n:ann"], 10)] == ["p2"]
+        assert uow.entities.count("t1") == 1

@@ -1,0 +1,117 @@
+"""Reading app configurations: the paged list (upstream ``{data, meta}``) and one document."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+
+from application.access import tenant_for
+from domain.tenants import Tenant
+from domain.users import ALL_TENANTS, Principal
+from ports.repositories import TenantQuery, TenantSummary, UnitOfWork, UnitOfWorkFactory
+
+SORTS = ("name", "id", "entitiesCount")
+MAX_PAGE_SIZE = 100
+
+
+@attrs.frozen(kw_only=True)
+class AppListRequest:
+    page: int = 1
+    page_size: int = 12
+    sort_by: str = "name"  # echoed as given; unknown values sort by name (upstream)
+    sort_order: str = "asc"
+    search: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class AppPage:
+    items: tuple[TenantSummary, ...]
+    total: int
+    page: int
+    page_size: int
+    total_pages: int
+    sort_by: str
+    sort_order: str
+    search: str
+
+
+def document(tenant: Tenant) -> dict[str, Any]:
+    """The stored document as the API shows it: secrets masked, ``artifactId`` added."""
+    return {**tenant.config, "artifactId": tenant.artifact_id}
+
+
+class ListApps:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    def __call__(self, principal: Principal, request: AppListRequest) -> AppPage:
+        size = max(1, min(request.page_size, MAX_PAGE_SIZE))
+        order = "desc" if request.sort_order.lower() == "desc" else "asc"
+        search = request.search.strip().lower()
+        query = TenantQuery(
+            page=max(1, request.page),
+            page_size=size,
+            sort_by=request.sort_by if request.sort_by in SORTS else "name",  # type: ignore[arg-type]
+            descending=order == "desc",
+            search=search,
+        )
+        with self._uow_factory() as uow:
+            if _sees_all(principal):
+                rows, total = uow.tenants.page(query)
+                pages = math.ceil(total / size)
+                if total and query.page > pages:
+                    query = attrs.evolve(query, page=pages)
+                    rows, total = uow.tenants.page(query)
+            else:
+                rows, total = _granted_page(uow, principal, query)
+        pages = math.ceil(total / size)
+        return AppPage(
+            items=tuple(rows),
+            total=total,
+            page=min(query.page, pages) if total else 1,
+            page_size=size,
+            total_pages=pages,
+            sort_by=request.sort_by,
+            sort_order=order,
+            search=search,
+        )
+
+
+def _sees_all(principal: Principal) -> bool:
+    return (principal.is_admin and principal.provider is None) or ALL_TENANTS in principal.tenants
+
+
+def _granted_page(
+    uow: UnitOfWork, principal: Principal, query: TenantQuery
+) -> tuple[list[TenantSummary], int]:
+    """A USER sees only the tenants granted to them (a handful): filtered here."""
+    rows = []
+    for tenant_id in sorted(set(principal.tenants)):
+        tenant = uow.tenants.get(tenant_id)
+        if tenant is None:
+            continue
+        haystacks = (tenant.name, tenant.id, tenant.version)
+        if query.search and not any(query.search in h.lower() for h in haystacks):
+            continue
+        rows.append(TenantSummary(tenant=tenant, entities_count=uow.entities.count(tenant_id)))
+    key = {
+        "name": lambda r: (r.tenant.name.casefold(), r.tenant.id),
+        "id": lambda r: (r.tenant.id,),
+        "entitiesCount": lambda r: (r.entities_count, r.tenant.id),
+    }[query.sort_by]
+    rows.sort(key=key, reverse=query.descending)
+    pages = math.ceil(len(rows) / query.page_size)
+    page = min(query.page, pages) if rows else 1
+    start = (page - 1) * query.page_size
+    return rows[start : start + query.page_size], len(rows)
+
+
+class GetApp:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    def __call__(self, principal: Principal, tenant_id: str) -> dict[str, Any]:
+        with self._uow_factory() as uow:
+            return document(tenant_for(uow, tenant_id, principal))
