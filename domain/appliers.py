@@ -197,6 +197,16 @@ def _add_members(
     unique_added = list(dict.fromkeys(added))
     if unique_added:
         fold.put(attrs.evolve(group, member_ids=(*group.member_ids, *unique_added)))
+        fold.audit.append(
+            AuditChange(
+                entity_guid=group_guid,
+                event_guid=event.guid,
+                action="add-member",
+                user_id=event.user_id,
+                changes={"memberIds": unique_added},
+                timestamp=event.timestamp,
+            )
+        )
 
 
 def _existing_group(fold: Fold, event: Event) -> Entity | None:
