@@ -1,0 +1,122 @@
+"""The PostgreSQL database: connection pool, unit-of-work factory, migrations and health."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import conninfo as pg_conninfo
+from psycopg_pool import ConnectionPool
+
+from adapters_out.postgres import migrator
+from adapters_out.postgres.errors import storage_unavailable, translated
+from adapters_out.postgres.uow import PgUnitOfWork
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _connection_kwargs(dsn: str, schema: str | None, timeout_s: float, name: str) -> dict[str, Any]:
+    """Per-connection settings: UTC instants, and the schema when one is given (the server
+    parses ``options``, so the name is restricted rather than escaped)."""
+    existing = pg_conninfo.conninfo_to_dict(dsn).get("options") or ""
+    settings = ["-c TimeZone=UTC"]
+    if schema is not None:
+        settings.append(f"-c search_path={schema}")
+    return {
+        "autocommit": True,  # transactions are explicit: conn.transaction() per unit of work
+        "options": " ".join(s for s in (str(existing), *settings) if s),
+        "connect_timeout": max(2, round(timeout_s)),  # libpq's minimum is 2 seconds
+        "application_name": name,
+    }
+
+
+class PostgresDatabase:
+    """``UnitOfWorkFactory`` and ``DatabaseHealth`` over a psycopg connection pool.
+
+    Nothing connects before ``open()``; build one per process (after a fork, never before).
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        timeout_s: float = 5.0,
+        schema: str | None = None,
+        name: str = "datacollect",
+    ) -> None:
+        if schema is not None and not _SCHEMA_NAME.match(schema):
+            raise ValueError(f"schema must match {_SCHEMA_NAME.pattern}, got {schema!r}")
+        self.schema = schema
+        self._dsn, self._timeout = dsn, timeout_s
+        self._kwargs = _connection_kwargs(dsn, schema, timeout_s, name)
+        self._pool = ConnectionPool(
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs=self._kwargs,
+            open=False,
+            name=name,
+            timeout=timeout_s,
+            # A round trip per checkout, so that a connection broken by a server restart is
+            # replaced instead of failing the next request.
+            check=ConnectionPool.check_connection,
+        )
+
+    # -- life cycle ------------------------------------------------------------------------
+    def open(self, wait: bool = True) -> None:
+        """Connect once directly first: a bad DSN or a server that is down fails at once with
+        libpq's reason, instead of after the pool's timeout with a generic one."""
+        try:
+            with psycopg.connect(self._dsn, **self._kwargs) as conn:
+                migrator.refuse_newer(migrator.recorded_version(conn), migrator.latest_version())
+        except psycopg.Error as error:
+            raise storage_unavailable(error) from error
+        with translated():
+            self._pool.open(wait=wait, timeout=self._timeout)
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; returns the versions applied (empty when current)."""
+        with translated(), self._pool.connection() as conn:
+            return migrator.migrate(conn, self.schema)
+
+    def schema_version(self) -> int:
+        with translated(), self._pool.connection() as conn:
+            return migrator.recorded_version(conn)
+
+    # -- UnitOfWorkFactory -----------------------------------------------------------------
+    @contextmanager
+    def __call__(self) -> Iterator[PgUnitOfWork]:
+        with translated(), self._pool.connection() as conn, conn.transaction() as tx:
+            uow = PgUnitOfWork(conn)
+            yield uow
+            if not uow.committed:
+                raise psycopg.Rollback(tx)  # swallowed by the transaction block
+
+    # -- DatabaseHealth --------------------------------------------------------------------
+    def check(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        with translated(), self._pool.connection() as conn:
+            conn.execute("SELECT 1").fetchone()
+        latency_ms = (time.perf_counter() - started) * 1000
+        stats = self._pool.get_stats()
+        return {
+            "backend": "postgres",
+            "latency_ms": round(latency_ms, 3),
+            "pool": {
+                "min": stats.get("pool_min"),
+                "max": stats.get("pool_max"),
+                "size": stats.get("pool_size"),
+                "available": stats.get("pool_available"),
+                "waiting": stats.get("requests_waiting"),
+                "errors": stats.get("requests_errors", 0),
+            },
+        }

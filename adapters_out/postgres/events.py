@@ -1,0 +1,210 @@
+"""PostgreSQL event store and feed (architecture.md, "The sync feed").
+
+A push claims its event guids first (plain inserts with ``seq`` NULL: the primary key makes a
+concurrent re-push of the same guid wait for the first one), applies them, and numbers them
+last: numbering takes the tenant's ``feed_heads`` row lock until commit, so seq order is
+commit order, and readers that page by ``seq`` never see a gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from adapters_out.postgres.codec import jsonb_texts
+from adapters_out.postgres.errors import StorageError
+from domain.events import Event
+from ports.repositories import FeedStatus
+
+_SELECT_EVENT = (
+    'SELECT guid, entity_guid, type, data, "timestamp", user_id, sync_level, seq, received_at,'
+    " pushed_by FROM events"
+)
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        guid=row[0],
+        entity_guid=row[1],
+        type=row[2],
+        data=row[3],
+        timestamp=row[4],
+        user_id=row[5],
+        sync_level=row[6],
+        seq=row[7],
+        received_at=row[8],
+        pushed_by=row[9],
+    )
+
+
+# One statement per batch: the rows arrive as parallel arrays. Rows are inserted in input
+# order (sorted by guid by the caller), so concurrent pushes take index locks in one order.
+_CLAIM = (
+    'INSERT INTO events (tenant_id, guid, entity_guid, type, data, "timestamp", user_id,'
+    " sync_level, received_at, pushed_by)"
+    " SELECT %s, * FROM unnest(%s::text[], %s::text[], %s::text[], %s::jsonb[],"
+    " %s::timestamptz[], %s::text[], %s::integer[], %s::timestamptz[], %s::text[])"
+    " ON CONFLICT (tenant_id, guid) DO NOTHING RETURNING guid"
+)
+# The head row is locked here, late, and stays locked until commit. Both writes are one
+# statement, so numbering costs one round trip.
+_NUMBER = (
+    "WITH head AS ("
+    " INSERT INTO feed_heads AS h (tenant_id, last_seq) VALUES (%(tenant)s, %(n)s)"
+    " ON CONFLICT (tenant_id) DO UPDATE SET last_seq = h.last_seq + EXCLUDED.last_seq"
+    " RETURNING last_seq),"
+    " numbered AS ("
+    " UPDATE events e SET seq = head.last_seq - %(n)s + v.ord"
+    " FROM head, unnest(%(guids)s::text[]) WITH ORDINALITY AS v(guid, ord)"
+    " WHERE e.tenant_id = %(tenant)s AND e.guid = v.guid AND e.seq IS NULL"
+    " RETURNING 1)"
+    " SELECT head.last_seq, (SELECT count(*) FROM numbered) FROM head"
+)
+_TOUCHING = (
+    'SELECT guid, entity_guid, type, data, "timestamp", user_id, sync_level, seq, received_at,'
+    " pushed_by FROM events WHERE tenant_id = %(tenant)s AND guid IN (SELECT event_guid"
+    " FROM event_touches WHERE tenant_id = %(tenant)s AND entity_guid = ANY(%(guids)s))"
+)
+_LEGACY_START = (
+    "SELECT coalesce("
+    ' (SELECT min(seq) FROM events WHERE tenant_id = %(tenant)s AND "timestamp" = %(since)s),'
+    " least("
+    '  (SELECT min(seq) FROM events WHERE tenant_id = %(tenant)s AND "timestamp" >= %(since)s),'
+    "  (SELECT min(seq) FROM events WHERE tenant_id = %(tenant)s"
+    "   AND received_at >= %(floor)s)))"
+)
+
+
+class PgEvents:
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+
+    def claim(self, tenant_id: str, events: Sequence[Event]) -> set[str]:
+        if not events:
+            return set()
+        rows = self._conn.execute(
+            _CLAIM,
+            (
+                tenant_id,
+                [e.guid for e in events],
+                [e.entity_guid for e in events],
+                [e.type for e in events],
+                jsonb_texts(e.data for e in events),
+                [e.timestamp for e in events],
+                [e.user_id for e in events],
+                [e.sync_level for e in events],
+                [e.received_at for e in events],
+                [e.pushed_by for e in events],
+            ),
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def release(self, tenant_id: str, guids: Collection[str]) -> None:
+        if guids:
+            self._conn.execute(
+                "DELETE FROM events WHERE tenant_id = %s AND guid = ANY(%s) AND seq IS NULL",
+                (tenant_id, list(guids)),
+            )
+
+    def number(self, tenant_id: str, guids_in_order: Sequence[str]) -> list[int]:
+        n = len(guids_in_order)
+        if n == 0:
+            return []
+        row = self._conn.execute(
+            _NUMBER, {"tenant": tenant_id, "n": n, "guids": list(guids_in_order)}
+        ).fetchone()
+        if row is None or row[1] != n:
+            # Raising aborts the unit of work, so the advanced head is rolled back too.
+            raise StorageError("only claimed, unnumbered events can be numbered", None)
+        last = row[0]
+        return list(range(last - n + 1, last + 1))
+
+    def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Event]:
+        if not guids:
+            return {}
+        rows = self._conn.execute(
+            _SELECT_EVENT + " WHERE tenant_id = %s AND guid = ANY(%s)", (tenant_id, list(guids))
+        ).fetchall()
+        return {r[0]: _event(r) for r in rows}
+
+    def record_touches(self, tenant_id: str, touches: Mapping[str, Collection[str]]) -> None:
+        pairs = sorted((e, g) for e, entity_guids in touches.items() for g in entity_guids)
+        if not pairs:
+            return
+        self._conn.execute(
+            "INSERT INTO event_touches (tenant_id, event_guid, entity_guid)"
+            " SELECT %s, * FROM unnest(%s::text[], %s::text[]) ON CONFLICT DO NOTHING",
+            (tenant_id, [p[0] for p in pairs], [p[1] for p in pairs]),
+        )
+
+    def touching(self, tenant_id: str, entity_guids: Collection[str]) -> dict[str, Event]:
+        if not entity_guids:
+            return {}
+        rows = self._conn.execute(
+            _TOUCHING,
+            {"tenant": tenant_id, "guids": list(entity_guids)},
+        ).fetchall()
+        return {r[0]: _event(r) for r in rows}
+
+    def touches_of(self, tenant_id: str, event_guids: Collection[str]) -> dict[str, set[str]]:
+        if not event_guids:
+            return {}
+        rows = self._conn.execute(
+            "SELECT event_guid, entity_guid FROM event_touches"
+            " WHERE tenant_id = %s AND event_guid = ANY(%s)",
+            (tenant_id, list(event_guids)),
+        ).fetchall()
+        found: dict[str, set[str]] = {}
+        for event_guid, entity_guid in rows:
+            found.setdefault(event_guid, set()).add(entity_guid)
+        return found
+
+    def page(self, tenant_id: str, after: int, limit: int) -> list[Event]:
+        rows = self._conn.execute(
+            _SELECT_EVENT + " WHERE tenant_id = %s AND seq > %s ORDER BY seq LIMIT %s",
+            (tenant_id, after, max(0, limit)),
+        ).fetchall()
+        return [_event(r) for r in rows]
+
+    def head(self, tenant_id: str) -> int:
+        row = self._conn.execute(
+            "SELECT last_seq FROM feed_heads WHERE tenant_id = %s", (tenant_id,)
+        ).fetchone()
+        return 0 if row is None else row[0]
+
+    def legacy_start(self, tenant_id: str, since: datetime, received_floor: datetime) -> int:
+        row = self._conn.execute(
+            _LEGACY_START, {"tenant": tenant_id, "since": since, "floor": received_floor}
+        ).fetchone()
+        first = row[0] if row else None
+        return self.head(tenant_id) if first is None else first - 1
+
+    def for_entity(self, tenant_id: str, entity_guid: str, limit: int) -> list[Event]:
+        rows = self._conn.execute(
+            _SELECT_EVENT + " WHERE tenant_id = %s AND entity_guid = %s AND seq IS NOT NULL"
+            ' ORDER BY "timestamp", seq LIMIT %s',
+            (tenant_id, entity_guid, max(0, limit)),
+        ).fetchall()
+        return [_event(r) for r in rows]
+
+    def status(self, tenant_id: str) -> FeedStatus:
+        row = self._conn.execute(
+            "SELECT (SELECT last_seq FROM feed_heads WHERE tenant_id = %(tenant)s),"
+            " (SELECT max(received_at) FROM events"
+            "  WHERE tenant_id = %(tenant)s AND seq IS NOT NULL),"
+            " (SELECT count(*) FROM quarantine WHERE tenant_id = %(tenant)s)",
+            {"tenant": tenant_id},
+        ).fetchone()
+        head, last_push_at, quarantined = row if row else (None, None, 0)
+        return FeedStatus(
+            tenant_id=tenant_id,
+            head=head or 0,
+            # Numbered events are exactly seqs 1..head (numbering never skips and a rolled-back
+            # push rolls the head back), so the count needs no scan of the feed.
+            events=head or 0,
+            last_push_at=last_push_at,
+            quarantined=quarantined,
+        )

@@ -1,0 +1,50 @@
+"""The PostgreSQL unit of work: one connection, one transaction, all repositories on it."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import psycopg
+
+from adapters_out.postgres.conflicts import PgConflicts
+from adapters_out.postgres.duplicates import PgDuplicates
+from adapters_out.postgres.entities import PgEntities
+from adapters_out.postgres.events import PgEvents
+from adapters_out.postgres.records import PgAudit, PgQuarantine
+from adapters_out.postgres.tenants import PgTenants
+from adapters_out.postgres.users import PgUsers
+
+# One transaction-scoped advisory lock per (tenant, entity), keyed by a 64-bit hash. A hash
+# collision only makes two unrelated pushes wait for each other, never breaks anything. The
+# aggregate evaluates the locks in array order (sorted by the caller), in one round trip.
+_LOCK_ENTITIES = (
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(%s || chr(31) || g, 0)))"
+    " FROM unnest(%s::text[]) AS g"
+)
+
+
+class PgUnitOfWork:
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.tenants = PgTenants(conn)
+        self.users = PgUsers(conn)
+        self.events = PgEvents(conn)
+        self.entities = PgEntities(conn)
+        self.conflicts = PgConflicts(conn)
+        self.duplicates = PgDuplicates(conn)
+        self.quarantine = PgQuarantine(conn)
+        self.audit = PgAudit(conn)
+        self.committed = False
+        self._conn = conn
+
+    def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:
+        # Sorted, so that two units of work locking overlapping sets cannot deadlock (within
+        # one call; a later call with more guids may, and PostgreSQL then aborts one of them
+        # with deadlock_detected, which becomes TransientConflict and a retry).
+        ordered = sorted(set(guids))
+        if ordered:
+            self._conn.execute(_LOCK_ENTITIES, (tenant_id, ordered))
+
+    def commit(self) -> None:
+        """Mark for commit: the transaction commits when the unit of work's block ends."""
+        self.committed = True
