@@ -1,0 +1,31 @@
+"""Fakes implementing ports for application tests (state-based, no mocks)."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+class PlainHasher:
+    """A fast stand-in for bcrypt: sha256 with a marker. Counts calls so tests can check
+    that unknown emails cost a hash too."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def hash(self, password: str) -> str:
+        self.calls += 1
+        return "plain$" + hashlib.sha256(password.encode()).hexdigest()
+
+    def verify(self, password: str, password_hash: str) -> bool:
+        return self.hash(password) == password_hash
+
+    def waste_time(self, password: str) -> None:
+        self.hash(password)
+
+
+class EchoTokens:
+    def issue(self, *, subject: str, email: str, role: str) -> str:
+        return f"token:{subject}:{role}"
+
+    def verify(self, token: str):  # pragma: no cover - not used by these tests
+        raise NotImplementedError
