@@ -1,0 +1,65 @@
+"""The Falcon WSGI app: middleware, error rendering, and every route module.
+
+``create_app`` receives its collaborators explicitly (``HttpServices``, ``HttpConfig``) and
+never sees the container, so tests build it by hand. Middleware order matters: Falcon runs
+``process_request`` top-down, ``process_resource`` top-down after routing, and
+``process_response`` bottom-up, so the request id is set first and cleared last, and CORS
+headers are added to every response, errors included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+
+from adapters_in.http import problems
+from adapters_in.http.config import HttpConfig
+from adapters_in.http.middleware.authentication import AuthenticationMiddleware
+from adapters_in.http.middleware.body_limit import BodyLimitMiddleware
+from adapters_in.http.middleware.cors import CorsMiddleware
+from adapters_in.http.middleware.limits import IpRateLimitMiddleware, UserRateLimitMiddleware
+from adapters_in.http.middleware.request_context import AccessLogMiddleware, RequestIdMiddleware
+from adapters_in.http.openapi.document import build_document
+from adapters_in.http.parsing import make_converter
+from adapters_in.http.resources import audit_logs, docs, health, sync, users
+from adapters_in.http.routing import HttpKit, RouteModule
+from adapters_in.http.services import HttpServices
+
+
+def _middleware(services: HttpServices, config: HttpConfig) -> list[Any]:
+    chain: list[Any] = [
+        RequestIdMiddleware(),
+        AccessLogMiddleware(),
+        CorsMiddleware(config.cors_origins, config.cors_allow_credentials, config.cors_max_age_s),
+        BodyLimitMiddleware(config.max_body_bytes),
+    ]
+    if config.rate_limit_per_ip > 0:
+        chain.append(IpRateLimitMiddleware(config.rate_limit_per_ip, config.trusted_proxy_count))
+    chain.append(AuthenticationMiddleware(services.authenticate, config.legacy_default_tenant))
+    if config.rate_limit_per_user > 0:
+        chain.append(UserRateLimitMiddleware(config.rate_limit_per_user))
+    return chain
+
+
+def create_app(services: HttpServices, config: HttpConfig) -> falcon.App:
+    app = falcon.App(middleware=_middleware(services, config))
+    problems.install(app)
+    kit = HttpKit(
+        config=config,
+        wire=make_converter(forbid_extra_keys=False),
+        strict=make_converter(forbid_extra_keys=True),
+    )
+    modules: list[RouteModule] = [
+        health.routes(services),
+        users.routes(services),
+        sync.routes(services),
+        audit_logs.routes(services),
+        *services.extra_routes,
+    ]
+    if config.docs_enabled:
+        modules.append(docs.routes(lambda: build_document(modules, config)))
+    for module in modules:
+        module.register(app, kit)
+    build_document(modules, config)  # fail at start-up, not on the first docs request
+    return app

@@ -1,0 +1,45 @@
+"""Plain values the HTTP layer needs; ``bootstrap`` builds this from ``Settings``.
+
+Rate limits and login throttling are kept in process memory, so with N gunicorn workers (or N
+hosts) a client may get up to N times the configured budget. That is acceptable for abuse
+protection; a shared store would be needed for exact global limits. ``0`` disables a limit.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+MIB = 1024 * 1024
+
+
+def _no_wildcard_with_credentials(instance: HttpConfig, _: attrs.Attribute, value: bool) -> None:
+    if value and "*" in instance.cors_origins:
+        raise ValueError("CORS: '*' cannot be combined with credentials; list the origins")
+
+
+@attrs.frozen(kw_only=True)
+class HttpConfig:
+    max_body_bytes: int = 10 * MIB
+    # CORS allow-list: exact origins such as "https://admin.example.org", or "*" for any.
+    cors_origins: tuple[str, ...] = ()
+    cors_allow_credentials: bool = attrs.field(
+        default=False, validator=_no_wildcard_with_credentials
+    )
+    cors_max_age_s: int = 600
+    # Token buckets, requests per minute (the bucket also holds one minute of burst).
+    rate_limit_per_ip: int = 1200
+    rate_limit_per_user: int = 600
+    # Login attempts allowed per ``login_window_s``: failures per email, all attempts per IP.
+    login_attempts_per_email: int = 5
+    login_attempts_per_ip: int = 30
+    login_window_s: int = 300
+    # The tenant of a request without ``configId`` (compat: the legacy client may omit it).
+    legacy_default_tenant: str = "default"
+    # Where clients reach us (e.g. behind a proxy prefix); shown as the server in the API docs.
+    public_base_url: str | None = None
+    # How many reverse proxies append to X-Forwarded-For; 0 trusts none (use the socket peer).
+    trusted_proxy_count: int = 0
+    docs_enabled: bool = True
+    # Only for documentation: the lifetime the token issuer was configured with.
+    token_ttl_s: int = 12 * 3600
+    api_version: str = "0.1.0"

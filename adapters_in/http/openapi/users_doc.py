@@ -1,0 +1,146 @@
+"""OpenAPI description of /api/users (see ``resources/users.py``)."""
+
+from __future__ import annotations
+
+from adapters_in.http.openapi.common import PUBLIC, TOKEN, body, errors, ok, path, ref
+
+TAGS = [{"name": "users", "description": "Login and user accounts (admin)"}]
+_USER_EXAMPLE = {"id": 2, "email": "enumerator@example.org", "role": "USER", "tenants": ["t1"]}
+_MESSAGE = {
+    "type": "object",
+    "required": ["message"],
+    "properties": {"message": {"type": "string"}},
+}
+
+SCHEMAS = {
+    "LoginRequest": {
+        "type": "object",
+        "required": ["email", "password"],
+        "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
+    },
+    "LoginResponse": {
+        "type": "object",
+        "required": ["token", "userId"],
+        "properties": {"token": {"type": "string"}, "userId": {"type": "integer"}},
+    },
+    "User": {
+        "type": "object",
+        "required": ["id", "email", "role", "tenants"],
+        "properties": {
+            "id": {"type": "integer"},
+            "email": {"type": "string"},
+            "role": {"type": "string", "enum": ["ADMIN", "USER"]},
+            "tenants": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": 'Tenants the user may sync; `["*"]` for all.',
+            },
+            "message": {"type": "string"},
+        },
+    },
+    "UserDraft": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["email"],
+        "properties": {
+            "email": {"type": "string"},
+            "password": {
+                "type": ["string", "null"],
+                "description": "10 characters to 72 UTF-8 bytes. Optional on update.",
+            },
+            "role": {"type": "string", "enum": ["ADMIN", "USER"], "default": "USER"},
+            "tenants": {"type": "array", "items": {"type": "string"}},
+            "id": {"description": "ignored (the admin UI may echo it back on update)"},
+        },
+    },
+}
+
+_LOGIN_FAILED = {
+    "description": 'Wrong email or password (identical for both): `{"message": "Invalid email '
+    'or password", ...}`',
+    "content": {"application/problem+json": {"schema": ref("Problem")}},
+}
+_USER_PATH = path("user_id", "numeric user id (PUT), or id or email (DELETE, compat)", "2")
+
+PATHS = {
+    "/api/users/login": {
+        "post": {
+            "tags": ["users"],
+            "summary": "Log in; the token goes in `Authorization: Bearer <token>`",
+            "security": PUBLIC,
+            "requestBody": body(
+                ref("LoginRequest"), {"email": "admin@example.org", "password": "a-long-secret"}
+            ),
+            "responses": {
+                "200": ok("Logged in", ref("LoginResponse"), {"token": "eyJ...", "userId": 1}),
+                **errors(400, 415),
+                "401": _LOGIN_FAILED,
+            },
+        }
+    },
+    "/api/users/check-token": {
+        "get": {
+            "tags": ["users"],
+            "summary": "Check that a token is (still) valid",
+            "security": TOKEN,
+            "responses": {
+                "200": ok("Valid", _MESSAGE, {"message": "Token is valid"}),
+                **errors(401),
+            },
+        }
+    },
+    "/api/users/me": {
+        "get": {
+            "tags": ["users"],
+            "summary": "The caller's own account (any role)",
+            "security": TOKEN,
+            "responses": {"200": ok("The account", ref("User"), _USER_EXAMPLE), **errors(401, 404)},
+        }
+    },
+    "/api/users": {
+        "get": {
+            "tags": ["users"],
+            "summary": "List users (admin)",
+            "security": TOKEN,
+            "responses": {
+                "200": ok("Users", {"type": "array", "items": ref("User")}, [_USER_EXAMPLE]),
+                **errors(401, 403),
+            },
+        },
+        "post": {
+            "tags": ["users"],
+            "summary": "Create a user (admin)",
+            "security": TOKEN,
+            "requestBody": body(
+                ref("UserDraft"),
+                {"email": "new@example.org", "password": "a-long-secret", "role": "USER"},
+            ),
+            "responses": {
+                "201": ok("Created", ref("User"), {**_USER_EXAMPLE, "message": "User created"}),
+                **errors(400, 401, 403, 409, 413, 415, 422),
+            },
+        },
+    },
+    "/api/users/{user_id}": {
+        "parameters": [_USER_PATH],
+        "put": {
+            "tags": ["users"],
+            "summary": "Update a user (admin); a missing password keeps the current one",
+            "security": TOKEN,
+            "requestBody": body(ref("UserDraft"), {"email": "renamed@example.org", "role": "USER"}),
+            "responses": {
+                "200": ok("Updated", ref("User"), _USER_EXAMPLE),
+                **errors(400, 401, 403, 404, 409, 413, 415, 422),
+            },
+        },
+        "delete": {
+            "tags": ["users"],
+            "summary": "Delete a user by id or by email (admin)",
+            "security": TOKEN,
+            "responses": {
+                "200": ok("Deleted", _MESSAGE, {"message": "User deleted successfully"}),
+                **errors(401, 403, 404),
+            },
+        },
+    },
+}

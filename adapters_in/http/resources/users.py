@@ -1,0 +1,126 @@
+"""/api/users: login, token check, the caller's own account, and admin user management."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import falcon
+
+from adapters_in.http.openapi import users_doc
+from adapters_in.http.parsing import parse, principal_of
+from adapters_in.http.rate_limit import LoginThrottle, client_ip
+from adapters_in.http.routing import HttpKit, RouteModule
+from adapters_in.http.services import HttpServices
+from application.users import CurrentUser, Login, ManageUsers, UserDraft
+from domain.errors import NotFound, Unauthenticated
+from domain.users import User
+
+
+@attrs.frozen(kw_only=True)
+class LoginBody:
+    email: str
+    password: str = attrs.field(repr=False)
+
+
+def render_user(user: User) -> dict[str, Any]:
+    return {"id": user.id, "email": user.email, "role": user.role, "tenants": list(user.tenants)}
+
+
+class LoginResource:
+    auth = "public"
+
+    def __init__(self, login: Login, throttle: LoginThrottle, kit: HttpKit) -> None:
+        self._login, self._throttle, self._kit = login, throttle, kit
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = parse(req, self._kit.wire, LoginBody, status=400)  # compat: missing field -> 400
+        self._throttle.before_attempt(
+            body.email, client_ip(req, self._kit.config.trusted_proxy_count)
+        )
+        try:
+            result = self._login(body.email, body.password)
+        except Unauthenticated:
+            self._throttle.failed(body.email)
+            raise
+        self._throttle.succeeded(body.email)
+        resp.media = {"token": result.token, "userId": result.user_id}
+
+
+class CheckTokenResource:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {"message": "Token is valid"}  # the middleware already checked it
+
+
+class MeResource:
+    def __init__(self, current_user: CurrentUser) -> None:
+        self._current_user = current_user
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = render_user(self._current_user.user(principal_of(req)))
+
+
+class UsersResource:
+    def __init__(self, users: ManageUsers, kit: HttpKit) -> None:
+        self._users, self._kit = users, kit
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = [render_user(u) for u in self._users.list(principal_of(req))]
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        draft = parse(req, self._kit.strict, UserDraft)
+        user = self._users.create(principal_of(req), draft)
+        resp.status = falcon.HTTP_201
+        resp.location = f"/api/users/{user.id}"
+        resp.media = {"message": "User created successfully", **render_user(user)}
+
+
+@attrs.frozen(kw_only=True)
+class UserUpdateBody:
+    """``UserDraft`` plus the ``id`` the admin UI may echo back (ignored: the path wins)."""
+
+    email: str
+    password: str | None = attrs.field(default=None, repr=False)
+    role: str = "USER"
+    tenants: tuple[str, ...] = ()
+    id: Any = None
+
+
+class UserResource:
+    def __init__(self, users: ManageUsers, kit: HttpKit) -> None:
+        self._users, self._kit = users, kit
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
+        if not user_id.isdigit() or len(user_id) > 18:
+            raise NotFound("User not found", code="user-not-found")
+        body = parse(req, self._kit.strict, UserUpdateBody)
+        draft = UserDraft(
+            email=body.email, password=body.password, role=body.role, tenants=body.tenants
+        )  # type: ignore[arg-type]  # the use case validates the role
+        user = self._users.update(principal_of(req), int(user_id), draft)
+        resp.media = {"message": "User updated successfully", **render_user(user)}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
+        self._users.delete(principal_of(req), user_id)  # compat: id or email
+        resp.media = {"message": "User deleted successfully"}
+
+
+def routes(services: HttpServices) -> RouteModule:
+    def register(app: falcon.App, kit: HttpKit) -> None:
+        config = kit.config
+        throttle = LoginThrottle(
+            config.login_attempts_per_email, config.login_attempts_per_ip, config.login_window_s
+        )
+        app.add_route("/api/users/login", LoginResource(services.login, throttle, kit))
+        app.add_route("/api/users/check-token", CheckTokenResource())
+        app.add_route("/api/users/me", MeResource(services.current_user))
+        app.add_route("/api/users", UsersResource(services.users, kit))
+        app.add_route("/api/users/{user_id}", UserResource(services.users, kit))
+
+    return RouteModule(
+        name="users",
+        register=register,
+        paths=users_doc.PATHS,
+        schemas=users_doc.SCHEMAS,
+        tags=users_doc.TAGS,
+    )

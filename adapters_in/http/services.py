@@ -1,0 +1,45 @@
+"""Everything the HTTP layer calls, handed to ``create_app`` explicitly (no container here).
+
+``bootstrap`` resolves the use cases and builds this once per process::
+
+    HttpServices(login=..., users=..., current_user=..., authenticate=..., push=..., pull=...,
+                 push_audit_logs=..., pull_audit_logs=..., rejected_events=...,
+                 tenant_access=..., health=..., extra_routes=(tenants_routes(...),))
+
+``extra_routes`` is the extension hook for route groups owned elsewhere (app configs,
+artifacts, entities, potential duplicates, conflicts, ...): each is a
+``routing.RouteModule`` whose ``register(app, kit)`` adds its resources and whose
+``paths``/``schemas`` are merged into ``/api-docs/openapi.json``. Such a module closes over
+its own use cases, so this class never has to know about them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from adapters_in.http.routing import RouteModule
+from application.audit_logs import PullAuditLogs, PushAuditLogs
+from application.authenticate import Authenticate, CheckTenantAccess
+from application.pull import PullEvents
+from application.push import PushEvents
+from application.quarantine import ListRejectedEvents
+from application.users import CurrentUser, Login, ManageUsers
+from ports.repositories import DatabaseHealth
+
+
+@attrs.frozen(kw_only=True)
+class HttpServices:
+    login: Login
+    users: ManageUsers
+    current_user: CurrentUser
+    authenticate: Authenticate
+    push: PushEvents
+    pull: PullEvents
+    push_audit_logs: PushAuditLogs
+    pull_audit_logs: PullAuditLogs
+    rejected_events: ListRejectedEvents
+    tenant_access: CheckTenantAccess
+    health: DatabaseHealth
+    extra_routes: Sequence[RouteModule] = ()
