@@ -1,0 +1,211 @@
+"""The state of one push while its unit of work is open: parse, claim, load, apply, re-fold."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import attrs
+
+from application.push_results import EventResult
+from domain.entities import Entity
+from domain.errors import DomainError, InvalidEvent
+from domain.event_parsing import event_guid_of, parse_event
+from domain.event_types import EventTypes
+from domain.events import Event
+from domain.fold import Fold
+from domain.refold import refold
+from domain.users import Principal
+from ports.clock import IdGenerator
+from ports.repositories import RejectedEvent, UnitOfWork
+
+
+class PushBatch:
+    """The state of one push while its unit of work is open."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        tenant_id: str,
+        principal: Principal,
+        now: datetime,
+        types: EventTypes,
+        ids: IdGenerator,
+    ) -> None:
+        self.uow, self.tenant_id, self.principal, self.now = uow, tenant_id, principal, now
+        self.types, self.ids = types, ids
+        self.results: list[EventResult] = []
+        self.raw: list[object] = []
+        self.pending: dict[int, Event] = {}  # input index -> parsed event awaiting its claim
+        self.applied: dict[str, Event] = {}
+        self.touches: dict[str, set[str]] = {}
+        self.rejected: list[RejectedEvent] = []
+        self.failed_claims: list[str] = []  # claimed, then rejected while applying
+        self.fold = Fold()
+        # Latest order key of applied events that touched entities which do not exist (e.g. a
+        # delete of a not-yet-created entity): an earlier-sorting arrival must re-fold them too.
+        self.phantom_keys: dict[str, tuple[datetime, str]] = {}
+
+    # -- 1. parse ------------------------------------------------------------------------------
+    def parse(self, raw_events: Sequence[object]) -> None:
+        seen: dict[str, Event] = {}
+        for index, raw in enumerate(raw_events):
+            self.raw.append(raw)
+            self.results.append(EventResult(guid=event_guid_of(raw), status="applied"))
+            try:
+                event = parse_event(raw)
+                if not self.types.knows(event.type):
+                    raise InvalidEvent(
+                        f"unknown event type {event.type!r}",
+                        code="invalid-event-type",
+                        pointer="/type",
+                    )
+            except DomainError as error:
+                self._reject(index, error.code, error.message)
+                continue
+            event = attrs.evolve(event, received_at=self.now, pushed_by=self.principal.user_id)
+            earlier = seen.get(event.guid)
+            if earlier is not None:
+                self._repeat(index, event, earlier)
+                continue
+            seen[event.guid] = event
+            self.pending[index] = event
+
+    def _repeat(self, index: int, event: Event, earlier: Event) -> None:
+        if event.same_content(earlier):
+            self.results[index] = EventResult(guid=event.guid, status="duplicate")
+        else:
+            self._reject(index, "guid-reuse", "this guid is already used by a different event")
+
+    def _reject(self, index: int, code: str, message: str) -> None:
+        guid = self.results[index].guid
+        self.results[index] = EventResult(guid=guid, status="rejected", code=code, message=message)
+        self.rejected.append(
+            RejectedEvent(
+                guid=guid or f"no-guid-{self.ids.new_id()}",
+                raw=self.raw[index],
+                code=code,
+                message=message,
+                received_at=self.now,
+                pushed_by=self.principal.user_id,
+            )
+        )
+
+    # -- 2. lock + claim -------------------------------------------------------------------------
+    def claim(self) -> None:
+        if not self.pending:
+            return
+        named = set().union(*(self.types.touches(e) for e in self.pending.values()))
+        self.uow.lock_entities(self.tenant_id, sorted(named))
+        events = sorted(self.pending.values(), key=lambda e: e.guid)  # stable lock order
+        claimed = self.uow.events.claim(self.tenant_id, events)
+        unclaimed = [e.guid for e in events if e.guid not in claimed]
+        stored = self.uow.events.get_many(self.tenant_id, unclaimed) if unclaimed else {}
+        for index, event in list(self.pending.items()):
+            if event.guid in claimed:
+                continue
+            del self.pending[index]
+            previous = stored.get(event.guid)
+            if previous is not None:
+                self._repeat(index, event, previous)
+            else:  # vanished between claim and read: impossible inside one transaction
+                self._reject(index, "guid-reuse", "this guid could not be claimed")
+        self._load(named)
+
+    def _load(self, guids: set[str]) -> None:
+        """Load entities (and, for cascading events, their member subtrees) into the fold."""
+        cascading = any(self.types.needs_member_closure(e) for e in self.pending.values())
+        todo = {g for g in guids if g not in self.fold.entities}
+        while todo:
+            found = self.uow.entities.get_many(self.tenant_id, todo)
+            absent = todo - set(found)
+            self.fold.load(found.values(), absent=absent)
+            self._note_phantoms(absent)
+            todo = set()
+            if cascading:
+                for entity in found.values():
+                    todo.update(m for m in entity.member_ids if m not in self.fold.entities)
+
+    def _note_phantoms(self, absent: set[str]) -> None:
+        if not absent:
+            return
+        events = self.uow.events.touching(self.tenant_id, absent)
+        touches = self.uow.events.touches_of(self.tenant_id, list(events)) if events else {}
+        for guid, event in events.items():
+            for entity_guid in absent & touches.get(guid, set()):
+                self._raise_phantom(entity_guid, event.order_key)
+
+    def _raise_phantom(self, guid: str, key: tuple[datetime, str]) -> None:
+        if guid not in self.phantom_keys or self.phantom_keys[guid] < key:
+            self.phantom_keys[guid] = key
+
+    def _is_late(self, guid: str, before: Entity | None, event: Event) -> bool:
+        if before is None:
+            phantom = self.phantom_keys.get(guid)
+            return phantom is not None and phantom > event.order_key
+        return _sorts_after(before, event)
+
+    # -- 3. apply --------------------------------------------------------------------------------
+    def apply_all(self) -> None:
+        for index, event in self.pending.items():
+            try:
+                self._apply(event)
+            except DomainError as error:
+                self.failed_claims.append(event.guid)
+                self._reject(index, error.code, error.message)
+                continue
+            self.applied[event.guid] = event
+            self.results[index] = EventResult(guid=event.guid, status="applied")
+
+    def _apply(self, event: Event) -> None:
+        if self.types.needs_member_closure(event):
+            self._load({event.entity_guid})
+        self.types.apply(self.fold, event)
+        before = self.fold.previous_states()
+        touched = self.fold.touched.get(event.guid, set()) | self.types.touches(event)
+        if not any(
+            self._is_late(g, before.get(g, self.fold.entities.get(g)), event) for g in touched
+        ):
+            self.fold.commit()
+            self._remember(event, touched)
+            return
+        self.fold.rollback()
+        self._refold(event)
+
+    def _remember(self, event: Event, touched: set[str]) -> None:
+        self.touches[event.guid] = touched
+        for guid in touched:
+            if self.fold.entities.get(guid) is None:
+                self._raise_phantom(guid, event.order_key)
+
+    def _refold(self, event: Event) -> None:
+        """``event`` sorts before something already applied: rebuild its entity closure."""
+        guids = set(self.types.touches(event))
+        events: dict[str, Event] = {}
+        frontier = set(guids)
+        while frontier:
+            stored = self.uow.events.touching(self.tenant_id, frontier)
+            batch = {g: e for g, e in self.applied.items() if self.touches[g] & frontier}
+            new_events = {**stored, **batch}
+            events.update(new_events)
+            touched = self.uow.events.touches_of(self.tenant_id, list(stored))
+            reach = set().union(set(), *touched.values(), *(self.touches[g] for g in batch))
+            frontier = reach - guids
+            guids |= reach
+        events[event.guid] = event
+        folded = refold(events.values(), self.types, new_event_guids={event.guid})
+        self.fold.replace(guids, folded)
+        self.fold.conflicts.extend(folded.conflicts)
+        self.fold.audit.extend(folded.audit)
+        self.fold.resolutions.extend(r for r in folded.resolutions if r.event_guid == event.guid)
+        for guid, refolded in events.items():
+            touched = folded.touched.get(guid, set()) | self.types.touches(refolded)
+            self.touches[guid] = touched
+            for entity_guid in touched:
+                if folded.entities.get(entity_guid) is None:
+                    self.fold.entities.setdefault(entity_guid, None)
+                    self._raise_phantom(entity_guid, refolded.order_key)
+
+
+def _sorts_after(entity: Entity | None, event: Event) -> bool:
+    return bool(entity and entity.last_event_key and entity.last_event_key > event.order_key)
