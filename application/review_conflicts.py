@@ -92,6 +92,7 @@ class ResolveConflict:
                 kind,
                 entity.guid,
                 {conflict.field: conflict.loser_value},
+                not_before=entity.last_updated,
             )
             event_guid = result.guid
         resolved = attrs.evolve(

@@ -81,5 +81,6 @@ class ResolveDuplicate:
                 "duplicates": [{"entityGuid": cmd.new_item, "duplicateGuid": cmd.existing_item}],
                 "shouldDelete": cmd.should_delete_new_item,
             },
+            not_before=max(e.last_updated for e in found.values()),
         )
         return result.guid or ""

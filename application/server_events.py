@@ -4,6 +4,7 @@ are numbered in the feed and every device pulls them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from application.push import EventResult, PushEvents
@@ -24,15 +25,25 @@ class IssueServerEvent:
         event_type: str,
         entity_guid: str,
         data: Mapping[str, Any],
+        not_before: datetime | None = None,
     ) -> EventResult:
-        """Submit one event as ``principal`` (fresh guid, timestamp = now); raises
-        ``ValidationFailed`` with the domain's code when it is rejected."""
+        """Submit one event as ``principal`` (fresh guid); raises ``ValidationFailed`` with the
+        domain's code when it is rejected.
+
+        The timestamp is now, but never earlier than 1 ms after ``not_before`` (the last event
+        the decision was based on): a device clock running ahead of the server must not make
+        an admin's decision sort before the state it decided about, where the fold would
+        undo it.
+        """
+        timestamp = self._clock.now()
+        if not_before is not None and timestamp <= not_before:
+            timestamp = not_before + timedelta(milliseconds=1)
         event = {
             "guid": self._ids.new_id(),
             "entityGuid": entity_guid,
             "type": event_type,
             "data": dict(data),
-            "timestamp": format_instant(self._clock.now()),
+            "timestamp": format_instant(timestamp),
             "userId": principal.user_id,
             "syncLevel": 1,
         }

@@ -50,3 +50,29 @@ def upload(
 def problem_pointers(result: testing.Result) -> set[tuple[str, str]]:
     assert result.headers["content-type"].startswith("application/problem+json"), result.text
     return {(e["pointer"], e["code"]) for e in result.json.get("errors", [])}
+
+
+def push(env: Env, headers: dict[str, str], tenant: str, *events: dict[str, Any]) -> dict:
+    result = env.client.simulate_post(
+        "/api/sync/push", json={"events": list(events), "configId": tenant}, headers=headers
+    )
+    assert result.status_code == 200, result.text
+    return result.json
+
+
+def pull(env: Env, headers: dict[str, str], tenant: str, since: str | None = None) -> dict:
+    params = {"configId": tenant, **({"since": since} if since else {})}
+    result = env.client.simulate_get("/api/sync/pull", params=params, headers=headers)
+    assert result.status_code == 200, result.text
+    return result.json
+
+
+def person_config(tenant_id: str) -> dict[str, Any]:
+    return {
+        "id": tenant_id,
+        "name": f"Tenant {tenant_id}",
+        "entityForms": [
+            {"name": "household", "formio": {"components": []}},
+            {"name": "person", "dependsOn": "household", "formio": {"components": []}},
+        ],
+    }
