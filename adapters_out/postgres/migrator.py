@@ -66,13 +66,14 @@ def refuse_newer(current: int, known: int) -> None:
 
 
 def migrate(conn: psycopg.Connection[Any], schema: str | None) -> list[str]:
-    """Apply pending migrations in one transaction; returns the applied file names' versions."""
+    """Apply pending migrations in one transaction; returns the versions applied (``"0001"``)."""
     migrations = available()
     known = migrations[-1].version if migrations else 0
     with conn.transaction():
+        # Lock first: two servers creating the same schema at once would otherwise collide.
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
         if schema is not None:
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
         conn.execute(_CREATE_TABLE)
         current = recorded_version(conn)
         refuse_newer(current, known)
