@@ -77,6 +77,37 @@ def parse_origin(text: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def choice(*allowed: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in allowed:
+            raise ValueError("expected one of " + ", ".join(allowed))
+        return value
+
+    return parse
+
+
+def parse_origins(text: str) -> tuple[str, ...]:
+    origins = parse_csv(text)
+    for origin in origins:
+        parse_origin(origin)
+    return origins
+
+
+def parse_log_level(text: str) -> str:
+    value = text.strip().upper()
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return value
+
+
+def parse_postgres_url(text: str) -> str:
+    value = text.strip()
+    if not value.startswith(("postgresql://", "postgres://")):
+        raise ValueError("expected a URL such as postgresql://user:password@host:5432/dbname")
+    return value
+
+
 class Reader:
     """Reads variables from ``env`` and records every problem instead of stopping at the first."""
 

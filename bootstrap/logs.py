@@ -75,6 +75,15 @@ def flatten_fields(_: Any, __: str, event_dict: EventDict) -> EventDict:
     return event_dict
 
 
+_FIRST = ("ts", "level", "logger", "event", "request_id")
+
+
+def lead_with_essentials(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    """``ts, level, logger, event, request_id`` first: lines read well and sort by time."""
+    head = {k: event_dict[k] for k in _FIRST if k in event_dict}
+    return {**head, **{k: v for k, v in event_dict.items() if k not in head}}
+
+
 def _shared() -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,
@@ -98,6 +107,7 @@ def make_formatter(json: bool) -> logging.Formatter:
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             *tail,
             redact_secrets,
+            lead_with_essentials,
             renderer,
         ],
     )

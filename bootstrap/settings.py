@@ -16,12 +16,16 @@ import attrs
 
 from bootstrap.env import (
     Reader,
+    choice,
     parse_bool,
     parse_csv,
     parse_duration,
     parse_http_url,
     parse_int,
+    parse_log_level,
     parse_origin,
+    parse_origins,
+    parse_postgres_url,
     parse_size,
 )
 from bootstrap.secret_file import read_or_create_secret
@@ -62,17 +66,21 @@ class Settings:
     db_timeout_s: float = 5.0
     web_concurrency: int = 2
     web_threads: int = 8
-    login_limit_per_email: int = 10
-    login_limit_per_ip: int = 100
-    rate_limit_window_s: float = 60.0
-    api_limit_per_ip: int = 0  # requests per window and client IP; 0 = no limit
+    rate_limit_per_ip: int = 1200  # requests per minute; 0 = no limit
+    rate_limit_per_user: int = 600
+    login_attempts_per_email: int = 5  # failed logins per window and email
+    login_attempts_per_ip: int = 30  # login attempts per window and client IP
+    login_window_s: int = 300
+    trusted_proxy_count: int = 0  # reverse proxies that append to X-Forwarded-For
+    cors_allow_credentials: bool = False
+    api_docs: bool = True
     max_body_bytes: int = 10 * 1024 * 1024
     legacy_since_skew_s: float = 600.0
     auto_migrate: bool = True
     admin_email: str | None = None
     admin_password: str | None = attrs.field(default=None, repr=False)
     idp_cache_ttl_s: float = 60.0
-    secret_key: str | None = attrs.field(default=None, repr=False)
+    secret_keys: tuple[str, ...] = attrs.field(default=(), repr=False)  # newest first
 
     @property
     def is_production(self) -> bool:
@@ -100,22 +108,22 @@ class Settings:
         ``create_files=False`` (``check-config``) never writes: a missing development JWT
         secret is then reported as "would be generated" instead of created."""
         r = Reader(os.environ if env is None else env)
-        mode = r.get("DATACOLLECT_ENV", _choice("development", "production"), "development")
+        mode = r.get("DATACOLLECT_ENV", choice("development", "production"), "development")
         prod = mode == "production"
         data_dir = Path(r.get("DATA_DIR", str, "./data")).expanduser()
         threads = r.get("WEB_THREADS", parse_int, 8)
         values = dict(
             env=mode,
             data_dir=data_dir,
-            postgres_url=r.get("POSTGRES", _postgres_url, None),
+            postgres_url=r.get("POSTGRES", parse_postgres_url, None),
             host=r.get("HOST", str.strip, "0.0.0.0" if prod else "127.0.0.1"),  # noqa: S104
             port=r.get("PORT", parse_int, 3000),
             jwt_ttl_s=round(r.get("JWT_TTL", parse_duration, 12 * 3600.0)),
-            cors_origins=tuple(parse_origin(o) for o in r.get("CORS_ORIGINS", _origins, ())),
+            cors_origins=tuple(parse_origin(o) for o in r.get("CORS_ORIGINS", parse_origins, ())),
             bcrypt_rounds=r.get("BCRYPT_ROUNDS", parse_int, 12),
-            log_level=r.get("LOG_LEVEL", _log_level, "INFO"),
+            log_level=r.get("LOG_LEVEL", parse_log_level, "INFO"),
             log_format=r.get(
-                "LOG_FORMAT", _choice("json", "console"), "json" if prod else "console"
+                "LOG_FORMAT", choice("json", "console"), "json" if prod else "console"
             ),
             public_base_url=r.get("PUBLIC_BASE_URL", parse_http_url, None),
             db_pool_min=r.get("DB_POOL_MIN", parse_int, 1),
@@ -123,17 +131,21 @@ class Settings:
             db_timeout_s=r.get("DB_TIMEOUT", parse_duration, 5.0),
             web_concurrency=r.get("WEB_CONCURRENCY", parse_int, _default_workers(prod)),
             web_threads=threads,
-            login_limit_per_email=r.get("RATE_LIMIT_LOGIN_PER_EMAIL", parse_int, 10),
-            login_limit_per_ip=r.get("RATE_LIMIT_LOGIN_PER_IP", parse_int, 100),
-            rate_limit_window_s=r.get("RATE_LIMIT_WINDOW", parse_duration, 60.0),
-            api_limit_per_ip=r.get("RATE_LIMIT_API_PER_IP", parse_int, 0),
+            rate_limit_per_ip=r.get("RATE_LIMIT_PER_IP", parse_int, 1200),
+            rate_limit_per_user=r.get("RATE_LIMIT_PER_USER", parse_int, 600),
+            login_attempts_per_email=r.get("LOGIN_ATTEMPTS_PER_EMAIL", parse_int, 5),
+            login_attempts_per_ip=r.get("LOGIN_ATTEMPTS_PER_IP", parse_int, 30),
+            login_window_s=round(r.get("LOGIN_WINDOW", parse_duration, 300.0)),
+            trusted_proxy_count=r.get("TRUSTED_PROXY_COUNT", parse_int, 0),
+            cors_allow_credentials=r.get("CORS_ALLOW_CREDENTIALS", parse_bool, False),
+            api_docs=r.get("API_DOCS", parse_bool, True),
             max_body_bytes=r.get("MAX_BODY_BYTES", parse_size, 10 * 1024 * 1024),
             legacy_since_skew_s=r.get("LEGACY_SINCE_SKEW", parse_duration, 600.0),
             auto_migrate=r.get("AUTO_MIGRATE", parse_bool, True),
             admin_email=r.raw("ADMIN_EMAIL"),
             admin_password=_admin_password(r),
             idp_cache_ttl_s=r.get("IDP_CACHE_TTL", parse_duration, 60.0),
-            secret_key=r.raw("SECRET_KEY"),
+            secret_keys=r.get("SECRET_KEY", parse_csv, ()),
         )
         values.update(_jwt_secret(r, prod, data_dir, create_files))
         check_settings(r, values)
@@ -146,42 +158,12 @@ class Settings:
     def summary(self) -> dict[str, object]:
         """What ``check-config`` prints: every setting, secrets masked."""
         shown = attrs.asdict(self, recurse=False)
-        for name in ("jwt_secret", "admin_password", "secret_key"):
+        for name in ("jwt_secret", "admin_password"):
             shown[name] = "<set>" if shown[name] else None
-        shown["postgres_url"] = _mask_url(self.postgres_url)
+        shown["secret_keys"] = f"<{len(self.secret_keys)} set>" if self.secret_keys else None
+        shown["postgres_url"] = mask_url(self.postgres_url)
         shown["storage"] = self.storage
         return {k: str(v) if isinstance(v, Path) else v for k, v in shown.items()}
-
-
-def _choice(*allowed: str):  # type: ignore[no-untyped-def]
-    def parse(text: str) -> str:
-        value = text.strip().lower()
-        if value not in allowed:
-            raise ValueError("expected one of " + ", ".join(allowed))
-        return value
-
-    return parse
-
-
-def _origins(text: str) -> tuple[str, ...]:
-    origins = parse_csv(text)
-    for origin in origins:
-        parse_origin(origin)
-    return origins
-
-
-def _log_level(text: str) -> str:
-    value = text.strip().upper()
-    if value not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
-    return value
-
-
-def _postgres_url(text: str) -> str:
-    value = text.strip()
-    if not value.startswith(("postgresql://", "postgres://")):
-        raise ValueError("expected a URL such as postgresql://user:password@host:5432/dbname")
-    return value
 
 
 def _default_workers(prod: bool) -> int:
@@ -211,7 +193,7 @@ def _jwt_secret(r: Reader, prod: bool, data_dir: Path, create: bool) -> dict[str
         return {"jwt_secret": "", "jwt_secret_file": path}
 
 
-def _mask_url(url: str | None) -> str | None:
+def mask_url(url: str | None) -> str | None:
     if not url or "@" not in url:
         return url
     scheme, _, rest = url.partition("://")

@@ -32,6 +32,10 @@ def check_settings(r: Reader, v: Mapping[str, Any]) -> None:
             f"BCRYPT_ROUNDS={v['bcrypt_rounds']}: production needs at least 10",
         )
         r.check("*" not in v["cors_origins"], "CORS_ORIGINS=*: list the allowed origins")
+    r.check(
+        not (v["cors_allow_credentials"] and "*" in v["cors_origins"]),
+        "CORS_ALLOW_CREDENTIALS=true cannot be combined with CORS_ORIGINS=*",
+    )
 
 
 def _ranges(r: Reader, v: Mapping[str, Any]) -> None:
@@ -47,10 +51,12 @@ def _ranges(r: Reader, v: Mapping[str, Any]) -> None:
     between("DB_TIMEOUT", "db_timeout_s", 0.1, 600)
     between("WEB_CONCURRENCY", "web_concurrency", 1, 256)
     between("WEB_THREADS", "web_threads", 1, 256)
-    between("RATE_LIMIT_LOGIN_PER_EMAIL", "login_limit_per_email", 1, 1_000_000)
-    between("RATE_LIMIT_LOGIN_PER_IP", "login_limit_per_ip", 1, 1_000_000)
-    between("RATE_LIMIT_WINDOW", "rate_limit_window_s", 1, 86400)
-    between("RATE_LIMIT_API_PER_IP", "api_limit_per_ip", 0, 100_000_000)
+    between("RATE_LIMIT_PER_IP", "rate_limit_per_ip", 0, 100_000_000)
+    between("RATE_LIMIT_PER_USER", "rate_limit_per_user", 0, 100_000_000)
+    between("LOGIN_ATTEMPTS_PER_EMAIL", "login_attempts_per_email", 0, 1_000_000)
+    between("LOGIN_ATTEMPTS_PER_IP", "login_attempts_per_ip", 0, 1_000_000)
+    between("LOGIN_WINDOW", "login_window_s", 1, 86400)
+    between("TRUSTED_PROXY_COUNT", "trusted_proxy_count", 0, 10)
     between("MAX_BODY_BYTES", "max_body_bytes", 1024, 1024**3)
     between("LEGACY_SINCE_SKEW", "legacy_since_skew_s", 0, 7 * 86400)
     between("IDP_CACHE_TTL", "idp_cache_ttl_s", 0, 86400)
@@ -65,8 +71,8 @@ def _secrets(r: Reader, v: Mapping[str, Any], prod: bool) -> None:
         )
     elif prod:
         _strong(r, "JWT_SECRET", jwt)
-    if v["secret_key"] is not None:
-        _strong(r, "SECRET_KEY", v["secret_key"])
+    for index, key in enumerate(v["secret_keys"]):
+        _strong(r, "SECRET_KEY" if index == 0 else f"SECRET_KEY (key {index + 1})", key)
 
 
 def _strong(r: Reader, name: str, value: str) -> None:

@@ -162,7 +162,7 @@ def test_secrets_never_appear_in_repr_or_summary() -> None:
         POSTGRES="postgresql://sync:db-pass-123@db/sync",
         ADMIN_EMAIL="root@example.org",
         ADMIN_PASSWORD="admin-pass-123",
-        SECRET_KEY="s" * 8 + STRONG,
+        SECRET_KEY=f"{STRONG}new, {STRONG}old",
     )
     s = Settings.from_env(env)
     shown = repr(s) + repr(s.summary())
@@ -170,6 +170,13 @@ def test_secrets_never_appear_in_repr_or_summary() -> None:
         assert secret not in shown
     assert s.summary()["postgres_url"] == "postgresql://sync:***@db/sync"
     assert s.summary()["jwt_secret"] == "<set>"
+    assert s.secret_keys == (f"{STRONG}new", f"{STRONG}old")
+    assert s.summary()["secret_keys"] == "<2 set>"
+
+
+def test_every_secret_key_must_be_strong() -> None:
+    with pytest.raises(ConfigError, match=r"SECRET_KEY \(key 2\) is too short"):
+        Settings.from_env(prod(SECRET_KEY=f"{STRONG},short"))
 
 
 def test_settings_are_frozen(tmp_path: Path) -> None:
