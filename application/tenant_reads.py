@@ -7,10 +7,12 @@ from typing import Any
 
 import attrs
 
-from application.access import tenant_for
+from application.access import require_admin, tenant_for
+from domain.app_config_secrets import unmask
 from domain.tenants import Tenant
 from domain.users import ALL_TENANTS, Principal
 from ports.repositories import TenantQuery, TenantSummary, UnitOfWork, UnitOfWorkFactory
+from ports.secrets import SecretBox
 
 SORTS = ("name", "id", "entitiesCount")
 MAX_PAGE_SIZE = 100
@@ -115,3 +117,22 @@ class GetApp:
     def __call__(self, principal: Principal, tenant_id: str) -> dict[str, Any]:
         with self._uow_factory() as uow:
             return document(tenant_for(uow, tenant_id, principal))
+
+
+class ExportApp:
+    """The stored document for backup or migration (admin; the CLI). Secrets stay masked
+    unless ``with_secrets``, which opens them with the ``SecretBox``."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, box: SecretBox) -> None:
+        self._uow_factory, self._box = uow_factory, box
+
+    def __call__(
+        self, principal: Principal, tenant_id: str, with_secrets: bool = False
+    ) -> dict[str, Any]:
+        require_admin(principal)
+        with self._uow_factory() as uow:
+            tenant = tenant_for(uow, tenant_id, principal)
+        if not with_secrets:
+            return dict(tenant.config)
+        opened = {p: self._box.open(v) for p, v in tenant.secrets.items()}
+        return unmask(tenant.config, opened)
