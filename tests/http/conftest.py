@@ -1,0 +1,162 @@
+"""The HTTP app wired by hand: memory storage, real bcrypt (cost 4) and JWT, a fake IdP."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import falcon
+import falcon.testing
+import pytest
+
+from adapters_in.http.app import create_app
+from adapters_in.http.config import HttpConfig
+from adapters_in.http.routing import RouteModule
+from adapters_in.http.services import HttpServices
+from adapters_out.memory.uow import MemoryDatabase
+from adapters_out.security.bcrypt_hasher import BcryptPasswordHasher
+from adapters_out.security.jwt_tokens import JwtTokenIssuer
+from adapters_out.system import RandomIds
+from application.audit_logs import PullAuditLogs, PushAuditLogs
+from application.authenticate import Authenticate, CheckTenantAccess
+from application.duplicate_detection import DuplicateDetector
+from application.pull import PullEvents
+from application.push import PushEvents
+from application.quarantine import ListRejectedEvents
+from application.users import CurrentUser, Login, ManageUsers
+from domain.duplicates import stdlib_similarity
+from domain.event_types import EventTypes
+from domain.tenants import Tenant
+from domain.users import User
+from ports.errors import StorageUnavailable
+from ports.security import ExternalIdentity
+
+SECRET = "test-secret-long-enough-for-hs256-and-hs512-" + "0123456789abcdef" * 2
+PASSWORD = "correct horse battery"
+KEYCLOAK_TOKEN = "kc-token-of-alice"
+
+
+class MovableClock:
+    """Real time plus an offset, so tokens are valid for PyJWT and can be made to expire."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+class FakeIdentityProvider:
+    """Implements ``ports.security.IdentityProvider``: knows one keycloak token."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any], str]] = []
+
+    def validate(
+        self, provider_type: str, fields: Mapping[str, Any], token: str
+    ) -> ExternalIdentity | None:
+        self.calls.append((provider_type, dict(fields), token))
+        if provider_type == "keycloak" and token == KEYCLOAK_TOKEN:
+            return ExternalIdentity(subject="alice", email="alice@idp.example")
+        return None
+
+
+class SwitchableHealth:
+    def __init__(self, db: MemoryDatabase) -> None:
+        self.db, self.down = db, False
+
+    def check(self) -> dict[str, Any]:
+        if self.down:
+            raise StorageUnavailable("the database is unreachable", retry_after_s=7)
+        return {"backend": "memory", "latency_ms": 0.0}
+
+
+@attrs.define
+class Api:
+    client: falcon.testing.TestClient
+    db: MemoryDatabase
+    clock: MovableClock
+    tokens: JwtTokenIssuer
+    idp: FakeIdentityProvider
+    health: SwitchableHealth
+    users: dict[str, User]
+
+    def token(self, name: str) -> str:
+        user = self.users[name]
+        return self.tokens.issue(subject=str(user.id), email=user.email, role=user.role)
+
+    def auth(self, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(name)}"}
+
+
+def build_api(config: HttpConfig | None = None, extra_routes: Sequence[RouteModule] = ()) -> Api:
+    db, clock, idp = MemoryDatabase(), MovableClock(), FakeIdentityProvider()
+    hasher = BcryptPasswordHasher(cost=4)
+    tokens = JwtTokenIssuer(SECRET, clock, ttl_s=3600)
+    current_user = CurrentUser(db)
+    health = SwitchableHealth(db)
+    services = HttpServices(
+        login=Login(db, hasher, tokens),
+        users=ManageUsers(db, hasher, clock),
+        current_user=current_user,
+        authenticate=Authenticate(db, tokens, idp, current_user, clock),
+        push=PushEvents(db, clock, RandomIds(), EventTypes(), DuplicateDetector(stdlib_similarity)),
+        pull=PullEvents(db),
+        push_audit_logs=PushAuditLogs(db),
+        pull_audit_logs=PullAuditLogs(db),
+        rejected_events=ListRejectedEvents(db),
+        tenant_access=CheckTenantAccess(db),
+        health=health,
+        extra_routes=extra_routes,
+    )
+    users = {}
+    with db() as uow:
+        for tenant_id in ("default", "t1", "t2"):
+            config_doc: dict[str, Any] = {"name": tenant_id}
+            if tenant_id == "t1":
+                config_doc["authConfigs"] = [
+                    {"type": "keycloak", "fields": {"authority": "https://kc.example/realms/x"}}
+                ]
+            uow.tenants.add(
+                Tenant(
+                    id=tenant_id,
+                    name=tenant_id,
+                    artifact_id=tenant_id.ljust(32, "0"),
+                    config=config_doc,
+                    secrets={"/authConfigs/0/fields/client_secret": "s3cret"}
+                    if tenant_id == "t1"
+                    else {},
+                )
+            )
+        for name, role, tenants in (
+            ("admin", "ADMIN", ("*",)),
+            ("alice", "USER", ("t1",)),
+            ("bob", "USER", ("t2",)),
+        ):
+            users[name] = uow.users.add(
+                User(
+                    id=0,
+                    email=f"{name}@example.org",
+                    password_hash=hasher.hash(PASSWORD),
+                    role=role,
+                    tenants=tenants,
+                )
+            )
+        uow.commit()
+    app = create_app(services, config or HttpConfig(rate_limit_per_ip=0, rate_limit_per_user=0))
+    return Api(
+        client=falcon.testing.TestClient(app),
+        db=db,
+        clock=clock,
+        tokens=tokens,
+        idp=idp,
+        health=health,
+        users=users,
+    )
+
+
+@pytest.fixture
+def api() -> Api:
+    return build_api()
