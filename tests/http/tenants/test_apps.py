@@ -119,8 +119,9 @@ def test_full_life_cycle_never_leaks_a_secret(
     assert env.client.simulate_get(f"/artifacts/{artifact_id}.json").status_code == 404
     assert env.client.simulate_get(f"/artifacts/{artifact_id}.png").status_code == 404
     with env.db() as uow:
-        assert uow.state.events.get("field-demo", {}) == {}
-        assert uow.state.entities.get("field-demo", {}) == {}
+        assert uow.events.head("field-demo") == 0
+        assert uow.entities.count("field-demo") == 0
+        assert uow.events.page("field-demo", 0, 10) == []
     assert env.client.simulate_delete("/api/apps/field-demo", headers=admin).status_code == 404
     logged = capsys.readouterr()
     assert_no_secret(logged.out, logged.err)
@@ -157,7 +158,7 @@ def test_reupload_is_refused_and_seeds_are_not_duplicated(env: Env, admin: dict[
     assert again.headers["content-type"].startswith("application/problem+json")
     with env.db() as uow:
         assert uow.entities.count("field-demo") == 3
-        assert len(uow.state.events["field-demo"]) == 3
+        assert uow.events.head("field-demo") == 3
 
 
 def test_seeds_are_pulled_by_devices(env: Env, admin: dict[str, str]) -> None:

@@ -14,10 +14,10 @@ from tests.support.events import iso, wire_event
 T = "conf"
 
 
-def scenario(order: str) -> tuple[Env, dict[str, str], dict[str, dict[str, str]], dict]:
+def scenario(order: str, db: object) -> tuple[Env, dict[str, str], dict[str, dict[str, str]], dict]:
     """Registrar creates a person; then Alice and Bob (different users, both offline) change
     the phone; both edits are created before the server receives either of them."""
-    env, admin = make_env()
+    env, admin = make_env(db=db)
     assert upload(env, admin, person_config(T)).status_code == 201
     devices = {
         "alice": env.add_user(2, USER_ROLE, (T,)),
@@ -80,10 +80,10 @@ def resolve(env: Env, headers: dict[str, str], conflict_id: str, resolution: str
     )
 
 
-def test_same_state_and_one_conflict_for_both_arrival_orders() -> None:
+def test_same_state_and_one_conflict_for_both_arrival_orders(databases) -> None:  # type: ignore[no-untyped-def]
     outcomes = []
     for order in ("alice,bob", "bob,alice"):
-        env, admin, _, _ = scenario(order)
+        env, admin, _, _ = scenario(order, databases())
         found = conflicts(env, admin)
         assert len(found) == 1, (order, found)
         outcomes.append((entity(env, admin), found[0]))
@@ -101,8 +101,8 @@ def test_same_state_and_one_conflict_for_both_arrival_orders() -> None:
 
 
 @pytest.mark.parametrize("order", ["alice,bob", "bob,alice"])
-def test_apply_other_issues_an_event_both_devices_pull(order: str) -> None:
-    env, admin, devices, cursors = scenario(order)
+def test_apply_other_issues_an_event_both_devices_pull(order: str, database: object) -> None:
+    env, admin, devices, cursors = scenario(order, database)
     conflict = conflicts(env, admin)[0]
     assert resolve(env, devices["alice"], conflict["id"], "apply-other").status_code == 403
     result = resolve(env, admin, conflict["id"], "apply-other")
@@ -121,8 +121,8 @@ def test_apply_other_issues_an_event_both_devices_pull(order: str) -> None:
     assert resolve(env, admin, conflict["id"], "keep").status_code == 409
 
 
-def test_keep_changes_nothing_but_the_record() -> None:
-    env, admin, _, _ = scenario("alice,bob")
+def test_keep_changes_nothing_but_the_record(database: object) -> None:
+    env, admin, _, _ = scenario("alice,bob", database)
     conflict = conflicts(env, admin)[0]
     head = pull(env, admin, T)["checkpoint"]
     result = resolve(env, admin, conflict["id"], "keep")
@@ -132,8 +132,8 @@ def test_keep_changes_nothing_but_the_record() -> None:
     assert conflicts(env, admin, "all")[0]["resolvedBy"] == "1"
 
 
-def test_bad_requests_and_admin_only() -> None:
-    env, admin, devices, _ = scenario("alice,bob")
+def test_bad_requests_and_admin_only(database: object) -> None:
+    env, admin, devices, _ = scenario("alice,bob", database)
     conflict_id = conflicts(env, admin)[0]["id"]
     listing = env.client.simulate_get(
         "/api/conflicts", params={"configId": T}, headers=devices["bob"]

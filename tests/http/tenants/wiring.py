@@ -57,7 +57,7 @@ class NoIdentityProvider:
 @attrs.define
 class Env:
     client: testing.TestClient
-    db: MemoryDatabase
+    db: Any  # MemoryDatabase unless a test passes another backend
     clock: SteppingClock
     push: PushEvents
     pull: PullEvents
@@ -81,8 +81,12 @@ class Env:
         return {"Authorization": f"Bearer {token}"}
 
 
-def make_env(public_base_url: str | None = PUBLIC_BASE_URL) -> tuple[Env, dict[str, str]]:
-    db, clock, ids = MemoryDatabase(), SteppingClock(), CountingIds()
+def make_env(
+    public_base_url: str | None = PUBLIC_BASE_URL, db: Any = None
+) -> tuple[Env, dict[str, str]]:
+    """``db``: any ``UnitOfWorkFactory`` (default: a fresh ``MemoryDatabase``)."""
+    db = db if db is not None else MemoryDatabase()
+    clock, ids = SteppingClock(), CountingIds()
     tokens = JwtTokenIssuer("test-secret-" + "x" * 32, clock)
     hasher = BcryptPasswordHasher(cost=4)
     push = PushEvents(db, clock, ids, EventTypes(), DuplicateDetector(stdlib_similarity))
