@@ -44,6 +44,9 @@ def _middleware(services: HttpServices, config: HttpConfig) -> list[Any]:
 
 def create_app(services: HttpServices, config: HttpConfig) -> falcon.App:
     app = falcon.App(middleware=_middleware(services, config))
+    # JSON in (protocol: General); multipart stays for config uploads. A form-encoded body
+    # would otherwise be parsed into a dict and reach the resources.
+    app.req_options.media_handlers.pop(falcon.MEDIA_URLENCODED, None)
     problems.install(app)
     kit = HttpKit(
         config=config,

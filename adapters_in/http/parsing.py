@@ -183,9 +183,9 @@ def query_int(req: falcon.Request, name: str, default: int) -> int:
 def tenant_of(req: falcon.Request, default: str) -> str:
     """``configId`` from the JSON body, else the query, else the compat default (upstream
     order). The body is read only for JSON requests; Falcon caches it for the resource."""
-    if req.method in ("POST", "PUT", "PATCH") and (req.content_type or "").startswith(
-        "application/json"
-    ):
+    # No Content-Type means JSON to Falcon (its default media type), so the same here.
+    is_json = (req.content_type or falcon.MEDIA_JSON).startswith(falcon.MEDIA_JSON)
+    if req.method in ("POST", "PUT", "PATCH") and is_json:
         media = req.get_media(default_when_empty=None)
         if isinstance(media, dict) and "configId" in media:
             value = media["configId"]

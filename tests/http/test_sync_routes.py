@@ -165,3 +165,9 @@ def test_callback_is_the_compat_placeholder(api: Api) -> None:
         "/api/sync/pull/callback", params={"configId": "t1"}, headers=api.auth("alice")
     )
     assert result.json == {"status": "not implemented"}
+
+
+def test_the_body_config_id_counts_even_without_a_content_type(api: Api) -> None:
+    body = b'{"events": [], "configId": "t2"}'
+    result = api.client.simulate_post("/api/sync/push", body=body, headers=api.auth("alice"))
+    assert result.status_code == 403  # alice may not use t2: the body's tenant was used
