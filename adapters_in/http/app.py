@@ -15,13 +15,13 @@ import falcon
 
 from adapters_in.http import problems
 from adapters_in.http.config import HttpConfig
+from adapters_in.http.converter import make_converter
 from adapters_in.http.middleware.authentication import AuthenticationMiddleware
 from adapters_in.http.middleware.body_limit import BodyLimitMiddleware
 from adapters_in.http.middleware.cors import CorsMiddleware
 from adapters_in.http.middleware.limits import IpRateLimitMiddleware, UserRateLimitMiddleware
 from adapters_in.http.middleware.request_context import AccessLogMiddleware, RequestIdMiddleware
 from adapters_in.http.openapi.document import build_document
-from adapters_in.http.parsing import make_converter
 from adapters_in.http.resources import audit_logs, docs, health, sync, users
 from adapters_in.http.routing import HttpKit, RouteModule
 from adapters_in.http.services import HttpServices

@@ -16,7 +16,8 @@ import cattrs
 import falcon
 import structlog
 
-from adapters_in.http.parsing import InvalidRequest, validation_problems
+from adapters_in.http.converter import validation_problems
+from adapters_in.http.parsing import InvalidRequest
 from application.context import request_id
 from domain.cursor import InvalidCursor
 from domain.errors import (
@@ -117,7 +118,7 @@ def domain_problem(error: DomainError) -> Problem:
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
         extra["message" if error.code == "invalid-credentials" else "error"] = error.message
-    elif status in (403,):
+    elif status == 403:
         extra["error"] = error.message
     elif status == 404:
         extra["message"] = error.message
