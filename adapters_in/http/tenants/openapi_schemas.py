@@ -9,6 +9,7 @@ from adapters_in.http.openapi.common import ref
 _TIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"}
 _NULLABLE_TIME = {"anyOf": [_TIME, {"type": "null"}]}
 _STR = {"type": "string"}
+_NULLABLE_STR = {"type": ["string", "null"]}
 
 
 def _object(required: list[str], properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -21,23 +22,26 @@ SCHEMAS: dict[str, Any] = {
         {
             "id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 100},
             "name": {"type": "string", "minLength": 1},
-            "description": _STR,
-            "version": _STR,
-            "url": _STR,
+            "description": _NULLABLE_STR,
+            "version": _NULLABLE_STR,
+            "url": _NULLABLE_STR,
             "artifactId": {"type": "string", "readOnly": True},
             "entityForms": {
                 "type": "array",
                 "items": _object(["name", "formio"], {"name": _STR, "formio": {"type": "object"}}),
             },
             "entityData": {
-                "type": "array",
+                "type": ["array", "null"],
                 "items": _object(
                     ["name", "data"],
                     {"name": _STR, "data": {"type": "array", "items": {"type": "object"}}},
                 ),
             },
-            "externalSync": {"type": "object", "description": "Secrets come back as `***`"},
-            "authConfigs": {"type": "array", "items": {"type": "object"}},
+            "externalSync": {
+                "type": ["object", "null"],
+                "description": "Secrets come back as `***`",
+            },
+            "authConfigs": {"type": ["array", "null"], "items": {"type": "object"}},
         },
         description="An app configuration. Unknown top-level members (e.g. `roles`) are kept. "
         'Secrets are never returned (`"***"`); sending `"***"` back keeps the stored value.',
