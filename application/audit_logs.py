@@ -23,7 +23,7 @@ from ports.repositories import AuditEntry, UnitOfWork, UnitOfWorkFactory
 MAX_BATCH = 1000
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
-_CURSOR = re.compile(r"^a1_(-?\d{1,20})_(\d{1,20})$")
+_CURSOR = re.compile(r"^a1_(-?[0-9]{1,20})_([0-9]{1,20})$")
 _MICRO = timedelta(microseconds=1)
 
 

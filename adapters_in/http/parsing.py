@@ -15,6 +15,9 @@ from adapters_in.http.converter import validation_problems
 from domain.users import Principal
 
 T = TypeVar("T")
+# Beyond any form (formio trees included), well below what json.dumps, the fold and the
+# database drivers can recurse into.
+MAX_JSON_DEPTH = 100
 
 
 class InvalidRequest(Exception):
@@ -36,17 +39,38 @@ def structure(conv: cattrs.Converter, value: object, cls: type[T], *, status: in
 def body_object(req: falcon.Request, *, status: int = 422) -> dict[str, Any]:
     """The JSON body, which must be an object. Falcon answers bad JSON (400) and unsupported
     media types (415) itself; an empty body counts as ``{}`` so missing fields get pointers."""
-    media = req.get_media(default_when_empty={})
+    try:
+        media = req.get_media(default_when_empty={})
+    except RecursionError:  # the stdlib parser recurses per nesting level
+        raise InvalidRequest(400, "The JSON body is nested too deeply to parse", []) from None
     if type(media) is not dict:
         raise InvalidRequest(status, "The request body must be a JSON object", [])
+    if _depth(media) > MAX_JSON_DEPTH:
+        detail = f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels"
+        raise InvalidRequest(422, detail, [("#", "too-deep", detail)])
     return media
+
+
+def _depth(value: object) -> int:
+    """Nesting depth, iteratively (deep values must not exhaust the stack here either)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        node, level = todo.pop()
+        deepest = max(deepest, level)
+        if level > MAX_JSON_DEPTH:
+            break
+        if isinstance(node, dict):
+            todo.extend((child, level + 1) for child in node.values())
+        elif isinstance(node, list):
+            todo.extend((child, level + 1) for child in node)
+    return deepest
 
 
 def parse(req: falcon.Request, conv: cattrs.Converter, cls: type[T], *, status: int = 422) -> T:
     return structure(conv, body_object(req, status=status), cls, status=status)
 
 
-_INT = re.compile(r"^\d{1,9}$")
+_INT = re.compile(r"^[0-9]{1,9}$")
 
 
 def query_int(req: falcon.Request, name: str, default: int) -> int:

@@ -153,3 +153,20 @@ def test_an_unexpected_error_is_a_500_problem_without_details(capsys) -> None:  
     logged = capsys.readouterr().out
     assert logged.count("unhandled error") == 1
     assert "req-123" in logged
+
+
+def test_absurdly_nested_json_is_refused_not_a_crash(api: Api) -> None:
+    deep = b'{"events": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    headers = {**api.auth("admin"), "Content-Type": "application/json"}
+    _assert_problem(api.client.simulate_post("/api/sync/push", body=deep, headers=headers), 400)
+    nested = b'{"events": [' + b"[" * 150 + b"]" * 150 + b"]}"
+    _assert_problem(api.client.simulate_post("/api/sync/push", body=nested, headers=headers), 422)
+
+
+@pytest.mark.parametrize("user_id", ["\u00b2", "9" * 30])
+def test_odd_numeric_user_ids_are_404(api: Api, user_id: str) -> None:
+    admin = api.auth("admin")
+    _assert_problem(api.client.simulate_delete(f"/api/users/{user_id}", headers=admin), 404)
+    body = {"email": "x@example.org"}
+    put = api.client.simulate_put(f"/api/users/{user_id}", json=body, headers=admin)
+    _assert_problem(put, 404)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
@@ -15,6 +16,8 @@ from adapters_in.http.services import HttpServices
 from application.users import CurrentUser, Login, ManageUsers, UserDraft
 from domain.errors import NotFound, Unauthenticated
 from domain.users import User
+
+_USER_ID = re.compile(r"^[0-9]{1,18}$")  # fits a 64-bit integer column
 
 
 @attrs.frozen(kw_only=True)
@@ -91,7 +94,7 @@ class UserResource:
         self._users, self._kit = users, kit
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
-        if not user_id.isdigit() or len(user_id) > 18:
+        if not _USER_ID.match(user_id):
             raise NotFound("User not found", code="user-not-found")
         body = parse(req, self._kit.strict, UserUpdateBody)
         draft = UserDraft(
@@ -101,6 +104,9 @@ class UserResource:
         resp.media = {"message": "User updated successfully", **render_user(user)}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
+        # Digits must be a storable id ("²" is a digit to str.isdigit but not to int()).
+        if user_id.isdigit() and not _USER_ID.match(user_id):
+            raise NotFound("User not found", code="user-not-found")
         self._users.delete(principal_of(req), user_id)  # compat: id or email
         resp.media = {"message": "User deleted successfully"}
 
