@@ -24,7 +24,7 @@ def jsonb(value: Any) -> Jsonb:
 
 
 def jsonb_texts(values: Iterable[Any]) -> list[str]:
-    """JSON documents for a ``%s::jsonb[]`` array parameter (one per row of a bulk statement)."""
+    """JSON documents for a ``%b::jsonb[]`` array parameter (one per row of a bulk statement)."""
     return [_ENCODER.encode(v) for v in values]
 
 

@@ -59,9 +59,9 @@ _INSERT_CONFLICTS = (
     "INSERT INTO conflicts (tenant_id, id, entity_guid, kind, field, winner_event_guid,"
     " loser_event_guid, winner_value, loser_value, rule, status, resolution, detected_at,"
     " resolved_at, resolved_by)"
-    " SELECT %s, * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
-    " %s::text[], %s::jsonb[], %s::jsonb[], %s::text[], %s::text[], %s::text[],"
-    " %s::timestamptz[], %s::timestamptz[], %s::text[])"
+    " SELECT %s, * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[],"
+    " %b::text[], %b::jsonb[], %b::jsonb[], %b::text[], %b::text[], %b::text[],"
+    " %b::timestamptz[], %b::timestamptz[], %b::text[])"
     " ON CONFLICT (tenant_id, id)"
 )
 

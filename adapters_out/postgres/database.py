@@ -84,7 +84,7 @@ class PostgresDatabase:
         self._pool.close()
 
     def migrate(self) -> list[str]:
-        """Apply pending migrations; returns the versions applied (empty when current)."""
+        """Apply pending migrations; returns their names (empty when already current)."""
         with translated(), self._pool.connection() as conn:
             return migrator.migrate(conn, self.schema)
 

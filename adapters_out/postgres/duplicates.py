@@ -42,8 +42,8 @@ class PgDuplicates:
             "INSERT INTO potential_duplicates (tenant_id, pair_key, entity_guid, duplicate_guid,"
             " score, reasons, status, detected_at, resolved_at, resolved_by_event)"
             " SELECT %s, k, e, d, s, ARRAY(SELECT jsonb_array_elements_text(r)), st, da, ra, rb"
-            " FROM unnest(%s::text[], %s::text[], %s::text[], %s::float8[], %s::jsonb[],"
-            " %s::text[], %s::timestamptz[], %s::timestamptz[], %s::text[])"
+            " FROM unnest(%b::text[], %b::text[], %b::text[], %b::float8[], %b::jsonb[],"
+            " %b::text[], %b::timestamptz[], %b::timestamptz[], %b::text[])"
             " AS v(k, e, d, s, r, st, da, ra, rb)"
             " ON CONFLICT (tenant_id, pair_key) DO NOTHING RETURNING 1",
             (
@@ -65,7 +65,7 @@ class PgDuplicates:
         if not keys:
             return {}
         rows = self._conn.execute(
-            _SELECT_PAIR + " WHERE tenant_id = %s AND pair_key = ANY(%s)", (tenant_id, list(keys))
+            _SELECT_PAIR + " WHERE tenant_id = %s AND pair_key = ANY(%b)", (tenant_id, list(keys))
         ).fetchall()
         pairs = (_pair(r) for r in rows)
         return {p.key: p for p in pairs}
@@ -114,6 +114,6 @@ class PgDuplicates:
         self._conn.execute(
             "DELETE FROM potential_duplicates WHERE tenant_id = %(tenant)s"
             " AND status = 'pending'"
-            " AND (entity_guid = ANY(%(guids)s) OR duplicate_guid = ANY(%(guids)s))",
+            " AND (entity_guid = ANY(%(guids)b) OR duplicate_guid = ANY(%(guids)b))",
             {"tenant": tenant_id, "guids": list(entity_guids)},
         )

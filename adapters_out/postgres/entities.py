@@ -20,7 +20,7 @@ _FIND_BY_KEYS = (
     "SELECT guid, type, name, data, version, last_updated, member_ids, deleted, last_event_at,"
     " last_event_guid, deleted_by_at, deleted_by_guid, provenance, external_ids FROM entities"
     " WHERE tenant_id = %(tenant)s AND NOT deleted AND guid IN (SELECT entity_guid"
-    " FROM entity_match_keys WHERE tenant_id = %(tenant)s AND key = ANY(%(keys)s))"
+    " FROM entity_match_keys WHERE tenant_id = %(tenant)s AND key = ANY(%(keys)b))"
     " ORDER BY guid LIMIT %(limit)s"
 )
 
@@ -53,12 +53,12 @@ _SAVE = (
     " SELECT %(tenant)s, guid, type, name, entity_name, data, version, last_updated,"
     " ARRAY(SELECT jsonb_array_elements_text(members)), deleted, last_event_at,"
     " last_event_guid, deleted_by_at, deleted_by_guid, provenance, external_ids"
-    " FROM unnest(%(guid)s::text[], %(type)s::text[], %(name)s::text[],"
-    " %(entity_name)s::text[], %(data)s::jsonb[], %(version)s::integer[],"
-    " %(last_updated)s::timestamptz[], %(members)s::jsonb[], %(deleted)s::boolean[],"
-    " %(last_event_at)s::timestamptz[], %(last_event_guid)s::text[],"
-    " %(deleted_by_at)s::timestamptz[], %(deleted_by_guid)s::text[],"
-    " %(provenance)s::jsonb[], %(external_ids)s::jsonb[])"
+    " FROM unnest(%(guid)b::text[], %(type)b::text[], %(name)b::text[],"
+    " %(entity_name)b::text[], %(data)b::jsonb[], %(version)b::integer[],"
+    " %(last_updated)b::timestamptz[], %(members)b::jsonb[], %(deleted)b::boolean[],"
+    " %(last_event_at)b::timestamptz[], %(last_event_guid)b::text[],"
+    " %(deleted_by_at)b::timestamptz[], %(deleted_by_guid)b::text[],"
+    " %(provenance)b::jsonb[], %(external_ids)b::jsonb[])"
     " AS v(guid, type, name, entity_name, data, version, last_updated, members, deleted,"
     " last_event_at, last_event_guid, deleted_by_at, deleted_by_guid, provenance,"
     " external_ids)"
@@ -69,10 +69,10 @@ _SAVE = (
     " last_event_at = EXCLUDED.last_event_at, last_event_guid = EXCLUDED.last_event_guid,"
     " deleted_by_at = EXCLUDED.deleted_by_at, deleted_by_guid = EXCLUDED.deleted_by_guid,"
     " provenance = EXCLUDED.provenance, external_ids = EXCLUDED.external_ids),"
-    " wanted AS (SELECT * FROM unnest(%(key_guid)s::text[], %(key)s::text[])"
+    " wanted AS (SELECT * FROM unnest(%(key_guid)b::text[], %(key)b::text[])"
     " AS k(entity_guid, key)),"
     " dropped AS (DELETE FROM entity_match_keys m"
-    " WHERE m.tenant_id = %(tenant)s AND m.entity_guid = ANY(%(guid)s) AND NOT EXISTS"
+    " WHERE m.tenant_id = %(tenant)s AND m.entity_guid = ANY(%(guid)b) AND NOT EXISTS"
     " (SELECT 1 FROM wanted w WHERE w.entity_guid = m.entity_guid AND w.key = m.key))"
     " INSERT INTO entity_match_keys (tenant_id, key, entity_guid)"
     " SELECT %(tenant)s, key, entity_guid FROM wanted ON CONFLICT DO NOTHING"
@@ -119,7 +119,7 @@ class PgEntities:
         if not guids:
             return {}
         rows = self._conn.execute(
-            _SELECT_ENTITY + " WHERE tenant_id = %s AND guid = ANY(%s)", (tenant_id, list(guids))
+            _SELECT_ENTITY + " WHERE tenant_id = %s AND guid = ANY(%b)", (tenant_id, list(guids))
         ).fetchall()
         return {r[0]: _entity(r) for r in rows}
 
@@ -137,8 +137,8 @@ class PgEntities:
             return
         self._conn.execute(
             "WITH keys AS (DELETE FROM entity_match_keys"
-            " WHERE tenant_id = %(tenant)s AND entity_guid = ANY(%(guids)s))"
-            " DELETE FROM entities WHERE tenant_id = %(tenant)s AND guid = ANY(%(guids)s)",
+            " WHERE tenant_id = %(tenant)s AND entity_guid = ANY(%(guids)b))"
+            " DELETE FROM entities WHERE tenant_id = %(tenant)s AND guid = ANY(%(guids)b)",
             {"tenant": tenant_id, "guids": sorted(set(guids))},
         )
 

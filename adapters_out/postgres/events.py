@@ -45,8 +45,8 @@ def _event(row: Any) -> Event:
 _CLAIM = (
     'INSERT INTO events (tenant_id, guid, entity_guid, type, data, "timestamp", user_id,'
     " sync_level, received_at, pushed_by)"
-    " SELECT %s, * FROM unnest(%s::text[], %s::text[], %s::text[], %s::jsonb[],"
-    " %s::timestamptz[], %s::text[], %s::integer[], %s::timestamptz[], %s::text[])"
+    " SELECT %s, * FROM unnest(%b::text[], %b::text[], %b::text[], %b::jsonb[],"
+    " %b::timestamptz[], %b::text[], %b::integer[], %b::timestamptz[], %b::text[])"
     " ON CONFLICT (tenant_id, guid) DO NOTHING RETURNING guid"
 )
 # The head row is locked here, late, and stays locked until commit. Both writes are one
@@ -58,7 +58,7 @@ _NUMBER = (
     " RETURNING last_seq),"
     " numbered AS ("
     " UPDATE events e SET seq = head.last_seq - %(n)s + v.ord"
-    " FROM head, unnest(%(guids)s::text[]) WITH ORDINALITY AS v(guid, ord)"
+    " FROM head, unnest(%(guids)b::text[]) WITH ORDINALITY AS v(guid, ord)"
     " WHERE e.tenant_id = %(tenant)s AND e.guid = v.guid AND e.seq IS NULL"
     " RETURNING 1)"
     " SELECT head.last_seq, (SELECT count(*) FROM numbered) FROM head"
@@ -66,7 +66,7 @@ _NUMBER = (
 _TOUCHING = (
     'SELECT guid, entity_guid, type, data, "timestamp", user_id, sync_level, seq, received_at,'
     " pushed_by FROM events WHERE tenant_id = %(tenant)s AND guid IN (SELECT event_guid"
-    " FROM event_touches WHERE tenant_id = %(tenant)s AND entity_guid = ANY(%(guids)s))"
+    " FROM event_touches WHERE tenant_id = %(tenant)s AND entity_guid = ANY(%(guids)b))"
 )
 _LEGACY_START = (
     "SELECT coalesce("
@@ -105,7 +105,7 @@ class PgEvents:
     def release(self, tenant_id: str, guids: Collection[str]) -> None:
         if guids:
             self._conn.execute(
-                "DELETE FROM events WHERE tenant_id = %s AND guid = ANY(%s) AND seq IS NULL",
+                "DELETE FROM events WHERE tenant_id = %s AND guid = ANY(%b) AND seq IS NULL",
                 (tenant_id, list(guids)),
             )
 
@@ -126,7 +126,7 @@ class PgEvents:
         if not guids:
             return {}
         rows = self._conn.execute(
-            _SELECT_EVENT + " WHERE tenant_id = %s AND guid = ANY(%s)", (tenant_id, list(guids))
+            _SELECT_EVENT + " WHERE tenant_id = %s AND guid = ANY(%b)", (tenant_id, list(guids))
         ).fetchall()
         return {r[0]: _event(r) for r in rows}
 
@@ -136,7 +136,7 @@ class PgEvents:
             return
         self._conn.execute(
             "INSERT INTO event_touches (tenant_id, event_guid, entity_guid)"
-            " SELECT %s, * FROM unnest(%s::text[], %s::text[]) ON CONFLICT DO NOTHING",
+            " SELECT %s, * FROM unnest(%b::text[], %b::text[]) ON CONFLICT DO NOTHING",
             (tenant_id, [p[0] for p in pairs], [p[1] for p in pairs]),
         )
 
@@ -154,7 +154,7 @@ class PgEvents:
             return {}
         rows = self._conn.execute(
             "SELECT event_guid, entity_guid FROM event_touches"
-            " WHERE tenant_id = %s AND event_guid = ANY(%s)",
+            " WHERE tenant_id = %s AND event_guid = ANY(%b)",
             (tenant_id, list(event_guids)),
         ).fetchall()
         found: dict[str, set[str]] = {}

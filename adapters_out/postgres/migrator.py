@@ -39,8 +39,12 @@ def available() -> list[Migration]:
     for entry in folder.iterdir():
         match = _FILE.match(entry.name)
         if match:
-            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
-    return sorted(found, key=lambda m: m.version)
+            stem = entry.name.removesuffix(".sql")
+            found.append(Migration(int(match.group(1)), stem, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    if len({m.version for m in found}) != len(found):
+        raise RuntimeError("two PostgreSQL migrations share a version number")
+    return found
 
 
 def latest_version() -> int:
@@ -66,7 +70,8 @@ def refuse_newer(current: int, known: int) -> None:
 
 
 def migrate(conn: psycopg.Connection[Any], schema: str | None) -> list[str]:
-    """Apply pending migrations in one transaction; returns the versions applied (``"0001"``)."""
+    """Apply pending migrations in one transaction; returns their names (``0001_initial``),
+    as the SQLite adapter does, so the CLI reports both alike."""
     migrations = available()
     known = migrations[-1].version if migrations else 0
     with conn.transaction():
@@ -86,5 +91,5 @@ def migrate(conn: psycopg.Connection[Any], schema: str | None) -> list[str]:
                 "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
                 (migration.version, migration.name),
             )
-            applied.append(f"{migration.version:04d}")
+            applied.append(migration.name)
         return applied

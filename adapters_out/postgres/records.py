@@ -70,7 +70,7 @@ class PgQuarantine:
     def remove(self, tenant_id: str, guids: Collection[str]) -> None:
         if guids:
             self._conn.execute(
-                "DELETE FROM quarantine WHERE tenant_id = %s AND guid = ANY(%s)",
+                "DELETE FROM quarantine WHERE tenant_id = %s AND guid = ANY(%b)",
                 (tenant_id, list(guids)),
             )
 
@@ -113,8 +113,8 @@ class PgAudit:
         self._conn.execute(
             'INSERT INTO audit_log (tenant_id, guid, "timestamp", user_id, action, entity_guid,'
             " event_guid, changes, signature, origin)"
-            " SELECT %s, * FROM unnest(%s::text[], %s::timestamptz[], %s::text[], %s::text[],"
-            " %s::text[], %s::text[], %s::jsonb[], %s::text[], %s::text[])",
+            " SELECT %s, * FROM unnest(%b::text[], %b::timestamptz[], %b::text[], %b::text[],"
+            " %b::text[], %b::text[], %b::jsonb[], %b::text[], %b::text[])",
             (
                 tenant_id,
                 [e.guid for e in entries],

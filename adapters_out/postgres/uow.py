@@ -20,7 +20,7 @@ from adapters_out.postgres.users import PgUsers
 # aggregate evaluates the locks in array order (sorted by the caller), in one round trip.
 _LOCK_ENTITIES = (
     "SELECT count(pg_advisory_xact_lock(hashtextextended(%s || chr(31) || g, 0)))"
-    " FROM unnest(%s::text[]) AS g"
+    " FROM unnest(%b::text[]) AS g"
 )
 
 
