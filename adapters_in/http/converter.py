@@ -38,6 +38,8 @@ def _exact(kind: type) -> Callable[[object, type], object]:
                 value.encode("utf-8")  # type: ignore[attr-defined]
             except UnicodeEncodeError:  # lone surrogates from "\ud800" escapes
                 raise ValueError("must be valid Unicode text") from None
+            if "\x00" in value:  # type: ignore[operator]  # PostgreSQL text refuses NUL
+                raise ValueError("must not contain NUL characters")
         return float(value) if kind is float else value  # type: ignore[arg-type]
 
     return hook

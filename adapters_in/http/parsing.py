@@ -12,6 +12,8 @@ import cattrs
 import falcon
 
 from adapters_in.http.converter import validation_problems
+from domain.errors import NotFound
+from domain.tenants import valid_tenant_id
 from domain.users import Principal
 
 T = TypeVar("T")
@@ -98,8 +100,15 @@ def tenant_of(req: falcon.Request, default: str) -> str:
                     "The request body is not valid",
                     [("#/configId", "invalid-type", "must be a non-empty string")],
                 )
-            return value
-    return req.get_param("configId") or default
+            return _known_shape(value)
+    return _known_shape(req.get_param("configId") or default)
+
+
+def _known_shape(tenant_id: str) -> str:
+    # An id no tenant can have (tenant ids are validated on creation) never reaches storage.
+    if not valid_tenant_id(tenant_id):
+        raise NotFound(f"configuration {tenant_id!r} does not exist", code="tenant-not-found")
+    return tenant_id
 
 
 def principal_of(req: falcon.Request) -> Principal:

@@ -170,3 +170,19 @@ def test_odd_numeric_user_ids_are_404(api: Api, user_id: str) -> None:
     body = {"email": "x@example.org"}
     put = api.client.simulate_put(f"/api/users/{user_id}", json=body, headers=admin)
     _assert_problem(put, 404)
+
+
+def test_impossible_tenant_ids_never_reach_storage(api: Api) -> None:
+    result = api.client.simulate_get(
+        "/api/sync/pull", query_string="configId=a%00b", headers=api.auth("admin")
+    )
+    _assert_problem(result, 404)
+
+
+def test_nul_characters_in_strings_are_422(api: Api) -> None:
+    result = api.client.simulate_post(
+        "/api/users",
+        json={"email": "a\u0000@example.org", "password": "long enough pw"},
+        headers=api.auth("admin"),
+    )
+    assert _assert_problem(result, 422)["errors"][0]["pointer"] == "#/email"
