@@ -8,13 +8,17 @@ Wiring (bootstrap registers these; all are stateless singletons):
   ``SECRET_KEY`` is set (comma-separated for rotation), else ``PlainSecretBox()`` (warns).
 - ``ports.qr.QrRenderer`` - ``adapters_out.qr.segno_renderer.SegnoQrRenderer()``.
 - ``SeedEntities``, ``CreateApp``, ``UpdateApp``, ``DeleteApp`` (this module and
-  ``tenant_seeding``), ``ListApps``, ``GetApp`` (``tenant_reads``), ``GetArtifact``,
+  ``tenant_seeding``), ``ListApps``, ``GetApp``, ``ExportApp`` (``tenant_reads``), ``GetArtifact``,
   ``RenderArtifactQr`` (``artifacts``), ``ListEntities``, ``CountEntities``,
   ``CountEntitiesByForm``, ``GetEntity``, ``EntityEvents`` (``entities``),
-  ``ListDuplicates``, ``ResolveDuplicate`` (``review_duplicates``), ``ListConflicts``,
+  ``IssueServerEvent`` (``server_events``), ``ListDuplicates``, ``ResolveDuplicate``
+  (``review_duplicates``), ``ListConflicts``,
   ``ResolveConflict`` (``review_conflicts``), ``RetryRejected``, ``DiscardRejected``
   (``review_quarantine``). They need ``UnitOfWorkFactory``, ``Clock``, ``IdGenerator`` and
   ``PushEvents``, which the bootstrap already has.
+- HTTP: ``adapters_in.http.tenants.tenant_routes(TenantServices(...))`` in
+  ``HttpServices.extra_routes``. CLI: ``adapters_in.cli.apps.add_parser(subcommands)`` and, for
+  ``apps``, ``adapters_in.cli.apps.run(args, AppsCommands(create, update, export), out)``.
 """
 
 from __future__ import annotations
