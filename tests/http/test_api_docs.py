@@ -86,3 +86,13 @@ def test_the_public_base_url_is_the_server() -> None:
     config = HttpConfig(public_base_url="https://example.org/sync/", rate_limit_per_ip=0)
     document = build_api(config).client.simulate_get("/api-docs/openapi.json").json
     assert document["servers"] == [{"url": "https://example.org/sync"}]
+
+
+def test_both_documents_are_valid_openapi(api: Api) -> None:
+    # The OpenAPI meta-schemas bundled with schemathesis (no extra dependency).
+    from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR, OPENAPI_31_VALIDATOR
+
+    document = api.client.simulate_get("/api-docs/openapi.json").json
+    assert list(OPENAPI_31_VALIDATOR.iter_errors(document)) == []
+    ui = api.client.simulate_get("/api-docs/openapi-ui.json").json
+    assert list(OPENAPI_30_VALIDATOR.iter_errors(ui)) == []
