@@ -47,6 +47,8 @@ def create_app(services: HttpServices, config: HttpConfig) -> falcon.App:
     # JSON in (protocol: General); multipart stays for config uploads. A form-encoded body
     # would otherwise be parsed into a dict and reach the resources.
     app.req_options.media_handlers.pop(falcon.MEDIA_URLENCODED, None)
+    # Express (upstream) routes "/api/users/" like "/api/users"; clients may rely on it.
+    app.req_options.strip_url_path_trailing_slash = True
     problems.install(app)
     kit = HttpKit(
         config=config,

@@ -96,3 +96,10 @@ def test_both_documents_are_valid_openapi(api: Api) -> None:
     assert list(OPENAPI_31_VALIDATOR.iter_errors(document)) == []
     ui = api.client.simulate_get("/api-docs/openapi-ui.json").json
     assert list(OPENAPI_30_VALIDATOR.iter_errors(ui)) == []
+
+
+def test_a_trailing_slash_is_ignored_as_in_express(api: Api) -> None:
+    assert api.client.simulate_get("/api/users/", headers=api.auth("admin")).status_code == 200
+    page = api.client.simulate_get("/api-docs/")
+    assert page.status_code == 200
+    assert 'src="assets/swagger-ui-bundle.js"' in page.text  # relative to ".../api-docs/"

@@ -39,7 +39,9 @@ class DocsPageResource:
     auth = "public"
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        prefix = "" if req.path.endswith("/") else "api-docs/"
+        # Relative asset URLs (they also work behind a path prefix) depend on whether the
+        # browser's URL ends with "/" - which Falcon's req.path no longer shows.
+        prefix = "" if req.env.get("PATH_INFO", "").endswith("/") else "api-docs/"
         resp.content_type = falcon.MEDIA_HTML
         resp.text = _PAGE.format(p=prefix)
 
@@ -71,8 +73,6 @@ _JSON = {"description": "OpenAPI document", "content": {"application/json": {"sc
 PATHS: dict[str, Any] = {
     "/api-docs": {"get": {"tags": ["operations"], "summary": "Swagger UI", "security": PUBLIC,
                           "responses": {"200": _HTML, **errors()}}},
-    "/api-docs/": {"get": {"tags": ["operations"], "summary": "Swagger UI", "security": PUBLIC,
-                           "responses": {"200": _HTML, **errors()}}},
     "/api-docs/openapi.json": {"get": {"tags": ["operations"], "security": PUBLIC,
                                        "summary": "This document (OpenAPI 3.1)",
                                        "responses": {"200": _JSON, **errors()}}},
@@ -100,7 +100,6 @@ def routes(document: Callable[[], dict[str, Any]]) -> RouteModule:
 
     def register(app: falcon.App, kit: HttpKit) -> None:
         app.add_route("/api-docs", DocsPageResource())
-        app.add_route("/api-docs/", DocsPageResource())
         app.add_route("/api-docs/openapi.json", OpenApiResource(as_31))
         app.add_route("/api-docs/openapi-ui.json", OpenApiResource(as_30))
         app.add_route("/api-docs/assets/{name}", DocsAssetResource())
