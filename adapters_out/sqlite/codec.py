@@ -16,10 +16,12 @@ from typing import Any
 
 
 def to_text(instant: datetime) -> str:
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(f"refusing to store a naive datetime: {instant!r}")
-    utc = instant.astimezone(UTC).replace(tzinfo=None)
-    return utc.isoformat(timespec="microseconds") + "Z"  # isoformat pads the year to 4 digits
+    if instant.tzinfo is not UTC:
+        if instant.tzinfo is None or instant.utcoffset() is None:
+            raise ValueError(f"refusing to store a naive datetime: {instant!r}")
+        instant = instant.astimezone(UTC)
+    # isoformat pads the year to 4 digits, and timespec fixes the fraction at 6 digits
+    return instant.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def to_text_or_none(instant: datetime | None) -> str | None:
@@ -34,11 +36,16 @@ def from_text_or_none(text: str | None) -> datetime | None:
     return None if text is None else from_text(text)
 
 
+# Compact JSON. Keys are sorted so equal values are stored as equal text (stable rows,
+# comparable dumps); the unsorted encoder keeps documents exactly as received. ASCII escapes
+# keep lone surrogates (valid in JSON, invalid in UTF-8) storable. Encoders are immutable
+# configuration, built once because json.dumps with options builds one per call.
+_SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+_AS_IS = json.JSONEncoder(separators=(",", ":"))
+
+
 def dump(value: Any, *, sort_keys: bool = True) -> str:
-    """Compact JSON. Keys are sorted so equal values are stored as equal text (stable rows,
-    comparable dumps); ``sort_keys=False`` keeps documents exactly as received. ASCII escapes
-    keep lone surrogates (valid in JSON, invalid in UTF-8) storable."""
-    return json.dumps(value, sort_keys=sort_keys, separators=(",", ":"))
+    return (_SORTED if sort_keys else _AS_IS).encode(value)
 
 
 def load(text: str) -> Any:

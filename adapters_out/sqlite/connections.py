@@ -98,6 +98,33 @@ def open_connection(
     return conn
 
 
+class WriterTurn:
+    """Threads of one process take turns for SQLite's write lock here, before BEGIN IMMEDIATE.
+
+    SQLite's busy handler polls with sleeps of up to 100 ms, so threads that wait on the file
+    lock get served late and in no order (measured with 4 pushing + 4 pulling threads: p99
+    ~0.8 s, max ~2 s). A process-local lock hands over the moment it is released, so the busy
+    handler only arbitrates between processes. Recreated after a fork (a copy may be held).
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        self._timeout_s = timeout_s
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        if self._pid != os.getpid():
+            self._lock, self._pid = threading.Lock(), os.getpid()
+        lock = self._lock
+        if not lock.acquire(timeout=self._timeout_s):
+            raise StorageUnavailable("the SQLite database is busy: no write turn in time", 1)
+        try:
+            yield
+        finally:
+            lock.release()
+
+
 class ConnectionPool:
     """Idle connections for reuse. Connections are never shared across a fork: a pool
     inherited by a child process is discarded there and refilled."""
@@ -123,15 +150,23 @@ class ConnectionPool:
         except OSError as error:
             raise StorageUnavailable(f"cannot open the SQLite database: {error}") from error
 
-    def release(self, conn: sqlite3.Connection, *, broken: bool = False) -> None:
-        if not broken and conn.in_transaction:
-            broken = True  # never hand out a connection with a transaction left open
+    def release(self, conn: sqlite3.Connection) -> None:
+        """Keep the connection for reuse, unless a transaction is still open on it (a failed
+        COMMIT or ROLLBACK): closing it is the only safe way to end that transaction."""
         with self._lock:
-            reusable = not broken and not self._closed and self._pid == os.getpid()
-            if reusable and len(self._idle) < MAX_IDLE:
+            keep = not conn.in_transaction and not self._closed and self._pid == os.getpid()
+            if keep and len(self._idle) < MAX_IDLE:
                 self._idle.append(conn)
                 return
         conn.close()
+
+    @contextmanager
+    def borrowed(self) -> Iterator[sqlite3.Connection]:
+        conn = self.acquire()
+        try:
+            yield conn
+        finally:
+            self.release(conn)
 
     def idle(self) -> int:
         return len(self._idle)

@@ -23,6 +23,7 @@ from adapters_out.sqlite.connections import (
     MIN_SQLITE,
     ConnectionPool,
     Synchronous,
+    WriterTurn,
     translated,
 )
 from adapters_out.sqlite.uow import SqliteUnitOfWork
@@ -48,29 +49,23 @@ class SqliteDatabase:
             raise ValueError("SqliteDatabase needs a file: each connection would get its own")
         self.path = Path(path)
         self._pool = ConnectionPool(self.path, busy_timeout_ms, synchronous)
+        self._writer_turn = WriterTurn(busy_timeout_ms / 1000)
 
     @contextmanager
     def __call__(self) -> Iterator[SqliteUnitOfWork]:
         """One unit of work = one write transaction. ``BEGIN IMMEDIATE`` takes the write lock
         up front (waiting up to the busy timeout), so a transaction never fails half-way for
         lack of it; leaving the block without ``commit()`` or with an error rolls back."""
-        conn = self._pool.acquire()
-        reusable = False
-        try:
-            with translated():
-                conn.execute("BEGIN IMMEDIATE")
-                uow = SqliteUnitOfWork(conn)
-                try:
-                    yield uow
-                except BaseException:
-                    if conn.in_transaction:  # SQLite may have rolled back already
-                        conn.execute("ROLLBACK")
-                    reusable = True
-                    raise
-                conn.execute("COMMIT" if uow.committed else "ROLLBACK")
-                reusable = True
-        finally:
-            self._pool.release(conn, broken=not reusable)
+        with self._writer_turn(), self._pool.borrowed() as conn, translated():
+            conn.execute("BEGIN IMMEDIATE")
+            uow = SqliteUnitOfWork(conn)
+            try:
+                yield uow
+            except BaseException:
+                if conn.in_transaction:  # SQLite may have rolled back by itself already
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT" if uow.committed else "ROLLBACK")
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns their names (empty when already current).
@@ -104,9 +99,5 @@ class SqliteDatabase:
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        conn = self._pool.acquire()
-        try:
-            with translated():
-                yield conn
-        finally:
-            self._pool.release(conn)
+        with self._pool.borrowed() as conn, translated():
+            yield conn

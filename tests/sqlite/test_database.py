@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 import stat
 import threading
@@ -153,3 +154,51 @@ def test_many_threads_share_one_database(tmp_path: Path) -> None:
         with db() as uow:
             assert len(uow.tenants.list_ids()) == 80
         assert db.check()["pool"]["idle"] <= 8
+
+
+def test_a_unit_of_work_held_open_too_long_by_another_thread_is_reported(tmp_path: Path) -> None:
+    with sqlite_database(tmp_path, busy_timeout_ms=200) as db:
+        holding, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with db() as uow:
+                uow.tenants.add(_tenant("slow"))
+                holding.set()
+                release.wait(5)
+                uow.commit()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        holding.wait(5)
+        with pytest.raises(StorageUnavailable, match="busy"), db():
+            pass
+        release.set()
+        holder.join()
+        with db() as uow:
+            assert uow.tenants.list_ids() == ["slow"]
+
+
+def _child_adds_a_tenant(db: SqliteDatabase) -> None:
+    inherited = {id(conn) for conn in db._pool._idle}
+    assert inherited  # the parent's connection came along with the fork...
+    with db() as uow:
+        assert id(uow.tenants._conn) not in inherited  # ...and is not used
+        uow.tenants.add(_tenant("from-child"))
+        uow.commit()
+
+
+def test_a_database_object_inherited_through_fork_opens_its_own_connections(
+    tmp_path: Path,
+) -> None:
+    """gunicorn with preload_app: the object may be built before the fork. The child must
+    never use the parent's connections (SQLite forbids it), and still work."""
+    with sqlite_database(tmp_path) as db:
+        with db() as uow:  # the parent now has a pooled connection
+            uow.tenants.add(_tenant("from-parent"))
+            uow.commit()
+        child = multiprocessing.get_context("fork").Process(target=_child_adds_a_tenant, args=(db,))
+        child.start()
+        child.join(30)
+        assert child.exitcode == 0
+        with db() as uow:  # and the parent's own connection is still fine
+            assert uow.tenants.list_ids() == ["from-child", "from-parent"]

@@ -106,7 +106,11 @@ CREATE TABLE conflicts (
     resolved_by       TEXT,
     PRIMARY KEY (tenant_id, id)
 ) STRICT;
-CREATE INDEX conflicts_by_detection ON conflicts (tenant_id, status, detected_at);
+-- Lists are "oldest detection first, undated last": these indexes serve both orders directly.
+CREATE INDEX conflicts_by_detection
+    ON conflicts (tenant_id, detected_at IS NULL, detected_at, id);
+CREATE INDEX conflicts_by_status
+    ON conflicts (tenant_id, status, detected_at IS NULL, detected_at, id);
 CREATE INDEX conflicts_by_entity ON conflicts (tenant_id, entity_guid);
 
 CREATE TABLE potential_duplicates (
@@ -123,7 +127,9 @@ CREATE TABLE potential_duplicates (
     PRIMARY KEY (tenant_id, pair_key)
 ) STRICT;
 CREATE INDEX potential_duplicates_by_detection
-    ON potential_duplicates (tenant_id, status, detected_at);
+    ON potential_duplicates (tenant_id, detected_at IS NULL, detected_at, pair_key);
+CREATE INDEX potential_duplicates_by_status
+    ON potential_duplicates (tenant_id, status, detected_at IS NULL, detected_at, pair_key);
 CREATE INDEX potential_duplicates_by_entity ON potential_duplicates (tenant_id, entity_guid);
 CREATE INDEX potential_duplicates_by_duplicate
     ON potential_duplicates (tenant_id, duplicate_guid);
