@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import psycopg
-
 from adapters_out.postgres.codec import jsonb_texts
+from adapters_out.postgres.session import Session
 from domain.conflicts import Conflict
 
 _SELECT_CONFLICT = (
@@ -67,26 +66,26 @@ _INSERT_CONFLICTS = (
 
 
 class PgConflicts:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self._conn = conn
+    def __init__(self, db: Session) -> None:
+        self._db = db
 
     def add_many(self, tenant_id: str, conflicts: Iterable[Conflict]) -> int:
         batch = sorted(conflicts, key=lambda c: c.id)
         if not batch:
             return 0
-        rows = self._conn.execute(
+        rows = self._db.write(
             _INSERT_CONFLICTS + " DO NOTHING RETURNING 1", (tenant_id, *_conflict_arrays(batch))
         ).fetchall()
         return len(rows)
 
     def get(self, tenant_id: str, conflict_id: str) -> Conflict | None:
-        row = self._conn.execute(
+        row = self._db.read(
             _SELECT_CONFLICT + " WHERE tenant_id = %s AND id = %s", (tenant_id, conflict_id)
         ).fetchone()
         return None if row is None else _conflict(row)
 
     def list(self, tenant_id: str, status: str | None, limit: int, offset: int) -> list[Conflict]:
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_CONFLICT
             + " WHERE tenant_id = %s AND (%s::text IS NULL OR status = %s)"
             + _CONFLICT_ORDER
@@ -96,7 +95,7 @@ class PgConflicts:
         return [_conflict(r) for r in rows]
 
     def update(self, tenant_id: str, conflict: Conflict) -> None:
-        self._conn.execute(
+        self._db.write(
             _INSERT_CONFLICTS + " DO UPDATE SET entity_guid = EXCLUDED.entity_guid,"
             " kind = EXCLUDED.kind, field = EXCLUDED.field,"
             " winner_event_guid = EXCLUDED.winner_event_guid,"
@@ -109,7 +108,7 @@ class PgConflicts:
         )
 
     def count(self, tenant_id: str, status: str | None) -> int:
-        row = self._conn.execute(
+        row = self._db.read(
             "SELECT count(*) FROM conflicts"
             " WHERE tenant_id = %s AND (%s::text IS NULL OR status = %s)",
             (tenant_id, status, status),

@@ -6,9 +6,8 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-import psycopg
-
 from adapters_out.postgres.codec import jsonb_texts
+from adapters_out.postgres.session import Session
 from domain.duplicates import DuplicateStatus, PotentialDuplicate
 
 _SELECT_PAIR = (
@@ -31,14 +30,14 @@ def _pair(row: Any) -> PotentialDuplicate:
 
 
 class PgDuplicates:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self._conn = conn
+    def __init__(self, db: Session) -> None:
+        self._db = db
 
     def add_many(self, tenant_id: str, pairs: Iterable[PotentialDuplicate]) -> int:
         batch = sorted(pairs, key=lambda p: p.key)
         if not batch:
             return 0
-        rows = self._conn.execute(
+        rows = self._db.write(
             "INSERT INTO potential_duplicates (tenant_id, pair_key, entity_guid, duplicate_guid,"
             " score, reasons, status, detected_at, resolved_at, resolved_by_event)"
             " SELECT %s, k, e, d, s, ARRAY(SELECT jsonb_array_elements_text(r)), st, da, ra, rb"
@@ -64,7 +63,7 @@ class PgDuplicates:
     def get_many(self, tenant_id: str, keys: Collection[str]) -> dict[str, PotentialDuplicate]:
         if not keys:
             return {}
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_PAIR + " WHERE tenant_id = %s AND pair_key = ANY(%b)", (tenant_id, list(keys))
         ).fetchall()
         pairs = (_pair(r) for r in rows)
@@ -73,7 +72,7 @@ class PgDuplicates:
     def list(
         self, tenant_id: str, status: DuplicateStatus | None, limit: int, offset: int
     ) -> list[PotentialDuplicate]:
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_PAIR + " WHERE tenant_id = %s AND (%s::text IS NULL OR status = %s)"
             " ORDER BY detected_at ASC NULLS LAST, pair_key LIMIT %s OFFSET %s",
             (tenant_id, status, status, max(0, limit), max(0, offset)),
@@ -81,7 +80,7 @@ class PgDuplicates:
         return [_pair(r) for r in rows]
 
     def count(self, tenant_id: str, status: DuplicateStatus | None) -> int:
-        row = self._conn.execute(
+        row = self._db.read(
             "SELECT count(*) FROM potential_duplicates"
             " WHERE tenant_id = %s AND (%s::text IS NULL OR status = %s)",
             (tenant_id, status, status),
@@ -98,7 +97,7 @@ class PgDuplicates:
     ) -> None:
         first, second = key.split("|", 1)
         # An unknown pair is created already resolved, so that "keep both" is remembered.
-        self._conn.execute(
+        self._db.write(
             "INSERT INTO potential_duplicates (tenant_id, pair_key, entity_guid, duplicate_guid,"
             " score, reasons, status, detected_at, resolved_at, resolved_by_event)"
             " VALUES (%s, %s, %s, %s, 0.0, '{}', %s, %s, %s, %s)"
@@ -111,7 +110,7 @@ class PgDuplicates:
     def drop_pending_for(self, tenant_id: str, entity_guids: Collection[str]) -> None:
         if not entity_guids:
             return
-        self._conn.execute(
+        self._db.write(
             "DELETE FROM potential_duplicates WHERE tenant_id = %(tenant)s"
             " AND status = 'pending'"
             " AND (entity_guid = ANY(%(guids)b) OR duplicate_guid = ANY(%(guids)b))",

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-import psycopg
-
 from adapters_out.postgres.codec import jsonb_texts, provenance_doc, provenance_from
+from adapters_out.postgres.session import Session
 from domain.entities import Entity
 from ports.repositories import EntityQuery
 
@@ -106,11 +105,11 @@ def _save_params(
 
 
 class PgEntities:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self._conn = conn
+    def __init__(self, db: Session) -> None:
+        self._db = db
 
     def get(self, tenant_id: str, guid: str) -> Entity | None:
-        row = self._conn.execute(
+        row = self._db.read(
             _SELECT_ENTITY + " WHERE tenant_id = %s AND guid = %s", (tenant_id, guid)
         ).fetchone()
         return None if row is None else _entity(row)
@@ -118,7 +117,7 @@ class PgEntities:
     def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Entity]:
         if not guids:
             return {}
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_ENTITY + " WHERE tenant_id = %s AND guid = ANY(%b)", (tenant_id, list(guids))
         ).fetchall()
         return {r[0]: _entity(r) for r in rows}
@@ -130,12 +129,12 @@ class PgEntities:
         latest = {e.guid: e for e in entities}
         if latest:
             ordered = [latest[g] for g in sorted(latest)]  # one row-lock order for everyone
-            self._conn.execute(_SAVE, _save_params(tenant_id, ordered, match_keys))
+            self._db.write(_SAVE, _save_params(tenant_id, ordered, match_keys))
 
     def remove_many(self, tenant_id: str, guids: Collection[str]) -> None:
         if not guids:
             return
-        self._conn.execute(
+        self._db.write(
             "WITH keys AS (DELETE FROM entity_match_keys"
             " WHERE tenant_id = %(tenant)s AND entity_guid = ANY(%(guids)b))"
             " DELETE FROM entities WHERE tenant_id = %(tenant)s AND guid = ANY(%(guids)b)",
@@ -145,14 +144,14 @@ class PgEntities:
     def find_by_keys(self, tenant_id: str, keys: Collection[str], limit: int) -> list[Entity]:
         if not keys:
             return []
-        rows = self._conn.execute(
+        rows = self._db.read(
             _FIND_BY_KEYS,
             {"tenant": tenant_id, "keys": list(keys), "limit": max(0, limit)},
         ).fetchall()
         return [_entity(r) for r in rows]
 
     def list(self, tenant_id: str, query: EntityQuery) -> list[Entity]:
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_ENTITY + " WHERE tenant_id = %(tenant)s"
             " AND (%(include_deleted)s OR NOT deleted)"
             " AND (%(entity_name)s::text IS NULL OR entity_name = %(entity_name)s)"
@@ -170,13 +169,13 @@ class PgEntities:
         return [_entity(r) for r in rows]
 
     def count(self, tenant_id: str) -> int:
-        row = self._conn.execute(
+        row = self._db.read(
             "SELECT count(*) FROM entities WHERE tenant_id = %s AND NOT deleted", (tenant_id,)
         ).fetchone()
         return row[0] if row else 0
 
     def count_by_form(self, tenant_id: str) -> dict[str, int]:
-        rows = self._conn.execute(
+        rows = self._db.read(
             "SELECT entity_name, count(*) FROM entities"
             " WHERE tenant_id = %s AND NOT deleted AND entity_name IS NOT NULL"
             " GROUP BY entity_name",

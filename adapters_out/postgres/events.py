@@ -12,10 +12,9 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import psycopg
-
 from adapters_out.postgres.codec import jsonb_texts
 from adapters_out.postgres.errors import StorageError
+from adapters_out.postgres.session import Session
 from domain.events import Event
 from ports.repositories import FeedStatus
 
@@ -79,13 +78,13 @@ _LEGACY_START = (
 
 
 class PgEvents:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self._conn = conn
+    def __init__(self, db: Session) -> None:
+        self._db = db
 
     def claim(self, tenant_id: str, events: Sequence[Event]) -> set[str]:
         if not events:
             return set()
-        rows = self._conn.execute(
+        rows = self._db.write(
             _CLAIM,
             (
                 tenant_id,
@@ -104,7 +103,7 @@ class PgEvents:
 
     def release(self, tenant_id: str, guids: Collection[str]) -> None:
         if guids:
-            self._conn.execute(
+            self._db.write(
                 "DELETE FROM events WHERE tenant_id = %s AND guid = ANY(%b) AND seq IS NULL",
                 (tenant_id, list(guids)),
             )
@@ -113,7 +112,7 @@ class PgEvents:
         n = len(guids_in_order)
         if n == 0:
             return []
-        row = self._conn.execute(
+        row = self._db.write(
             _NUMBER, {"tenant": tenant_id, "n": n, "guids": list(guids_in_order)}
         ).fetchone()
         if row is None or row[1] != n:
@@ -125,7 +124,7 @@ class PgEvents:
     def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Event]:
         if not guids:
             return {}
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_EVENT + " WHERE tenant_id = %s AND guid = ANY(%b)", (tenant_id, list(guids))
         ).fetchall()
         return {r[0]: _event(r) for r in rows}
@@ -134,7 +133,7 @@ class PgEvents:
         pairs = sorted((e, g) for e, entity_guids in touches.items() for g in entity_guids)
         if not pairs:
             return
-        self._conn.execute(
+        self._db.write(
             "INSERT INTO event_touches (tenant_id, event_guid, entity_guid)"
             " SELECT %s, * FROM unnest(%b::text[], %b::text[]) ON CONFLICT DO NOTHING",
             (tenant_id, [p[0] for p in pairs], [p[1] for p in pairs]),
@@ -143,7 +142,7 @@ class PgEvents:
     def touching(self, tenant_id: str, entity_guids: Collection[str]) -> dict[str, Event]:
         if not entity_guids:
             return {}
-        rows = self._conn.execute(
+        rows = self._db.read(
             _TOUCHING,
             {"tenant": tenant_id, "guids": list(entity_guids)},
         ).fetchall()
@@ -152,7 +151,7 @@ class PgEvents:
     def touches_of(self, tenant_id: str, event_guids: Collection[str]) -> dict[str, set[str]]:
         if not event_guids:
             return {}
-        rows = self._conn.execute(
+        rows = self._db.read(
             "SELECT event_guid, entity_guid FROM event_touches"
             " WHERE tenant_id = %s AND event_guid = ANY(%b)",
             (tenant_id, list(event_guids)),
@@ -163,27 +162,27 @@ class PgEvents:
         return found
 
     def page(self, tenant_id: str, after: int, limit: int) -> list[Event]:
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_EVENT + " WHERE tenant_id = %s AND seq > %s ORDER BY seq LIMIT %s",
             (tenant_id, after, max(0, limit)),
         ).fetchall()
         return [_event(r) for r in rows]
 
     def head(self, tenant_id: str) -> int:
-        row = self._conn.execute(
+        row = self._db.read(
             "SELECT last_seq FROM feed_heads WHERE tenant_id = %s", (tenant_id,)
         ).fetchone()
         return 0 if row is None else row[0]
 
     def legacy_start(self, tenant_id: str, since: datetime, received_floor: datetime) -> int:
-        row = self._conn.execute(
+        row = self._db.read(
             _LEGACY_START, {"tenant": tenant_id, "since": since, "floor": received_floor}
         ).fetchone()
         first = row[0] if row else None
         return self.head(tenant_id) if first is None else first - 1
 
     def for_entity(self, tenant_id: str, entity_guid: str, limit: int) -> list[Event]:
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_EVENT + " WHERE tenant_id = %s AND entity_guid = %s AND seq IS NOT NULL"
             ' ORDER BY "timestamp", seq LIMIT %s',
             (tenant_id, entity_guid, max(0, limit)),
@@ -191,7 +190,7 @@ class PgEvents:
         return [_event(r) for r in rows]
 
     def status(self, tenant_id: str) -> FeedStatus:
-        row = self._conn.execute(
+        row = self._db.read(
             "SELECT (SELECT last_seq FROM feed_heads WHERE tenant_id = %(tenant)s),"
             " (SELECT max(received_at) FROM events"
             "  WHERE tenant_id = %(tenant)s AND seq IS NOT NULL),"

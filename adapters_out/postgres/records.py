@@ -6,9 +6,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-import psycopg
-
 from adapters_out.postgres.codec import jsonb, jsonb_texts
+from adapters_out.postgres.session import Session
 from ports.repositories import AuditEntry, RejectedEvent
 
 _SELECT_REJECTED = (
@@ -29,12 +28,12 @@ def _rejected(row: Any) -> RejectedEvent:
 
 
 class PgQuarantine:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self._conn = conn
+    def __init__(self, db: Session) -> None:
+        self._db = db
 
     def put(self, tenant_id: str, rejected: RejectedEvent) -> None:
         # A repeat replaces the record (latest raw event and reason) and counts the attempt.
-        self._conn.execute(
+        self._db.write(
             "INSERT INTO quarantine AS q (tenant_id, guid, raw, code, message, received_at,"
             " pushed_by, attempts) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (tenant_id, guid) DO UPDATE SET raw = EXCLUDED.raw,"
@@ -54,13 +53,13 @@ class PgQuarantine:
         )
 
     def get(self, tenant_id: str, guid: str) -> RejectedEvent | None:
-        row = self._conn.execute(
+        row = self._db.read(
             _SELECT_REJECTED + " WHERE tenant_id = %s AND guid = %s", (tenant_id, guid)
         ).fetchone()
         return None if row is None else _rejected(row)
 
     def list(self, tenant_id: str, limit: int, offset: int) -> list[RejectedEvent]:
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_REJECTED + " WHERE tenant_id = %s"
             " ORDER BY received_at DESC, guid DESC LIMIT %s OFFSET %s",
             (tenant_id, max(0, limit), max(0, offset)),
@@ -69,13 +68,13 @@ class PgQuarantine:
 
     def remove(self, tenant_id: str, guids: Collection[str]) -> None:
         if guids:
-            self._conn.execute(
+            self._db.write(
                 "DELETE FROM quarantine WHERE tenant_id = %s AND guid = ANY(%b)",
                 (tenant_id, list(guids)),
             )
 
     def count(self, tenant_id: str) -> int:
-        row = self._conn.execute(
+        row = self._db.read(
             "SELECT count(*) FROM quarantine WHERE tenant_id = %s", (tenant_id,)
         ).fetchone()
         return row[0] if row else 0
@@ -103,14 +102,14 @@ def _audit(row: Any) -> AuditEntry:
 
 
 class PgAudit:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self._conn = conn
+    def __init__(self, db: Session) -> None:
+        self._db = db
 
     def add_many(self, tenant_id: str, entries: Sequence[AuditEntry]) -> None:
         if not entries:
             return
         # Ids follow input order (unnest keeps it), like the in-memory counter.
-        self._conn.execute(
+        self._db.write(
             'INSERT INTO audit_log (tenant_id, guid, "timestamp", user_id, action, entity_guid,'
             " event_guid, changes, signature, origin)"
             " SELECT %s, * FROM unnest(%b::text[], %b::timestamptz[], %b::text[], %b::text[],"
@@ -132,7 +131,7 @@ class PgAudit:
     def since(
         self, tenant_id: str, since: datetime | None, limit: int, after_id: int = 0
     ) -> list[AuditEntry]:
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_AUDIT + " WHERE tenant_id = %s"
             ' AND (%s::timestamptz IS NULL OR "timestamp" > %s) AND id > %s'
             ' ORDER BY "timestamp", id LIMIT %s',
@@ -141,7 +140,7 @@ class PgAudit:
         return [_audit(r) for r in rows]
 
     def for_entity(self, tenant_id: str, entity_guid: str, limit: int) -> list[AuditEntry]:
-        rows = self._conn.execute(
+        rows = self._db.read(
             _SELECT_AUDIT + ' WHERE tenant_id = %s AND entity_guid = %s ORDER BY "timestamp", id'
             " LIMIT %s",
             (tenant_id, entity_guid, max(0, limit)),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
 from psycopg import sql
 
 from adapters_out.postgres.codec import jsonb
+from adapters_out.postgres.session import Session
 from adapters_out.postgres.tenant_data import TENANT_TABLES
 from domain.errors import AlreadyExists
 from domain.tenants import Tenant
@@ -58,15 +58,15 @@ def _tenant_params(tenant: Tenant) -> tuple[Any, ...]:
 
 
 class PgTenants:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self._conn = conn
+    def __init__(self, db: Session) -> None:
+        self._db = db
 
     def get(self, tenant_id: str) -> Tenant | None:
-        row = self._conn.execute(_SELECT_TENANT + " WHERE tenant_id = %s", (tenant_id,)).fetchone()
+        row = self._db.read(_SELECT_TENANT + " WHERE tenant_id = %s", (tenant_id,)).fetchone()
         return None if row is None else _tenant(row)
 
     def get_by_artifact(self, artifact_id: str) -> Tenant | None:
-        row = self._conn.execute(
+        row = self._db.read(
             _SELECT_TENANT + " WHERE artifact_id = %s ORDER BY tenant_id LIMIT 1",
             (artifact_id,),
         ).fetchone()
@@ -75,7 +75,7 @@ class PgTenants:
     def add(self, tenant: Tenant) -> None:
         # ON CONFLICT rather than catching the unique violation: an error would abort the
         # whole transaction, and the caller may want to carry on with its unit of work.
-        row = self._conn.execute(
+        row = self._db.write(
             _UPSERT_TENANT + " DO NOTHING RETURNING tenant_id",
             _tenant_params(tenant),
         ).fetchone()
@@ -83,7 +83,7 @@ class PgTenants:
             raise AlreadyExists(f"configuration {tenant.id!r} already exists", code="tenant-exists")
 
     def update(self, tenant: Tenant) -> None:
-        self._conn.execute(
+        self._db.write(
             _UPSERT_TENANT + " DO UPDATE SET name = EXCLUDED.name,"
             " artifact_id = EXCLUDED.artifact_id, config = EXCLUDED.config,"
             " secrets = EXCLUDED.secrets, created_at = EXCLUDED.created_at,"
@@ -92,20 +92,20 @@ class PgTenants:
         )
 
     def delete(self, tenant_id: str) -> bool:
-        cur = self._conn.cursor()
-        cur.execute("DELETE FROM tenants WHERE tenant_id = %s", (tenant_id,))
-        if cur.rowcount == 0:
+        row = self._db.write(
+            "DELETE FROM tenants WHERE tenant_id = %s RETURNING tenant_id", (tenant_id,)
+        ).fetchone()
+        if row is None:
             return False
-        with self._conn.pipeline():  # one round trip for all the tenant's tables
-            for table in TENANT_TABLES:
-                cur.execute(
-                    sql.SQL("DELETE FROM {} WHERE tenant_id = %s").format(sql.Identifier(table)),
-                    (tenant_id,),
-                )
+        for table in TENANT_TABLES:  # pipelined: sent together, checked at commit
+            self._db.write(
+                sql.SQL("DELETE FROM {} WHERE tenant_id = %s").format(sql.Identifier(table)),
+                (tenant_id,),
+            )
         return True
 
     def list_ids(self) -> list[str]:
-        rows = self._conn.execute("SELECT tenant_id FROM tenants ORDER BY tenant_id").fetchall()
+        rows = self._db.read("SELECT tenant_id FROM tenants ORDER BY tenant_id").fetchall()
         return [r[0] for r in rows]
 
     def page(self, query: TenantQuery) -> tuple[list[TenantSummary], int]:
@@ -122,7 +122,7 @@ class PgTenants:
             "limit": max(0, query.page_size),
             "offset": max(0, (query.page - 1) * query.page_size),
         }
-        rows = self._conn.execute(
+        rows = self._db.read(
             sql.SQL(
                 "SELECT t.tenant_id, t.name, t.artifact_id, t.config, t.secrets, t.created_at,"
                 " t.updated_at, {live} AS entities_count FROM tenants t {where}"
@@ -134,7 +134,7 @@ class PgTenants:
             ),
             params,
         ).fetchall()
-        total = self._conn.execute(
+        total = self._db.read(
             sql.SQL("SELECT count(*) FROM tenants t {}").format(where), params
         ).fetchone()
         summaries = [TenantSummary(tenant=_tenant(r), entities_count=r[7]) for r in rows]

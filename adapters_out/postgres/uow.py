@@ -1,17 +1,15 @@
-"""The PostgreSQL unit of work: one connection, one transaction, all repositories on it."""
+"""The PostgreSQL unit of work: one session (connection and transaction) for all repositories."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
-
-import psycopg
 
 from adapters_out.postgres.conflicts import PgConflicts
 from adapters_out.postgres.duplicates import PgDuplicates
 from adapters_out.postgres.entities import PgEntities
 from adapters_out.postgres.events import PgEvents
 from adapters_out.postgres.records import PgAudit, PgQuarantine
+from adapters_out.postgres.session import Session
 from adapters_out.postgres.tenants import PgTenants
 from adapters_out.postgres.users import PgUsers
 
@@ -25,17 +23,17 @@ _LOCK_ENTITIES = (
 
 
 class PgUnitOfWork:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self.tenants = PgTenants(conn)
-        self.users = PgUsers(conn)
-        self.events = PgEvents(conn)
-        self.entities = PgEntities(conn)
-        self.conflicts = PgConflicts(conn)
-        self.duplicates = PgDuplicates(conn)
-        self.quarantine = PgQuarantine(conn)
-        self.audit = PgAudit(conn)
+    def __init__(self, session: Session) -> None:
+        self.tenants = PgTenants(session)
+        self.users = PgUsers(session)
+        self.events = PgEvents(session)
+        self.entities = PgEntities(session)
+        self.conflicts = PgConflicts(session)
+        self.duplicates = PgDuplicates(session)
+        self.quarantine = PgQuarantine(session)
+        self.audit = PgAudit(session)
         self.committed = False
-        self._conn = conn
+        self._db = session
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:
         # Sorted, so that two units of work locking overlapping sets cannot deadlock (within
@@ -43,7 +41,7 @@ class PgUnitOfWork:
         # with deadlock_detected, which becomes TransientConflict and a retry).
         ordered = sorted(set(guids))
         if ordered:
-            self._conn.execute(_LOCK_ENTITIES, (tenant_id, ordered))
+            self._db.write(_LOCK_ENTITIES, (tenant_id, ordered))
 
     def commit(self) -> None:
         """Mark for commit: the transaction commits when the unit of work's block ends."""

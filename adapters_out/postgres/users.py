@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-import psycopg
 from psycopg import errors as pg_errors
 
+from adapters_out.postgres.session import Session
 from domain.errors import AlreadyExists
 from domain.users import ADMIN, User
 
@@ -34,25 +34,23 @@ def _email_taken(email: str) -> AlreadyExists:
 
 
 class PgUsers:
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self._conn = conn
+    def __init__(self, db: Session) -> None:
+        self._db = db
 
     def get(self, user_id: int) -> User | None:
-        row = self._conn.execute(_SELECT_USER + " WHERE id = %s", (user_id,)).fetchone()
+        row = self._db.read(_SELECT_USER + " WHERE id = %s", (user_id,)).fetchone()
         return None if row is None else _user(row)
 
     def get_by_email(self, email: str) -> User | None:
-        row = self._conn.execute(
-            _SELECT_USER + " WHERE lower(email) = lower(%s)", (email,)
-        ).fetchone()
+        row = self._db.read(_SELECT_USER + " WHERE lower(email) = lower(%s)", (email,)).fetchone()
         return None if row is None else _user(row)
 
     def list(self) -> list[User]:
-        rows = self._conn.execute(_SELECT_USER + " ORDER BY id").fetchall()
+        rows = self._db.read(_SELECT_USER + " ORDER BY id").fetchall()
         return [_user(r) for r in rows]
 
     def add(self, user: User) -> User:
-        row = self._conn.execute(
+        row = self._db.write(
             "INSERT INTO users (email, password_hash, role, tenants, disabled, created_at,"
             " updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT ((lower(email))) DO NOTHING RETURNING id",
@@ -73,8 +71,8 @@ class PgUsers:
     def update(self, user: User) -> None:
         try:
             # A savepoint, so that a taken email leaves the unit of work usable.
-            with self._conn.transaction():
-                self._conn.execute(
+            with self._db.savepoint():
+                self._db.write(
                     "UPDATE users SET email = %s, password_hash = %s, role = %s, tenants = %s,"
                     " disabled = %s, created_at = %s, updated_at = %s WHERE id = %s",
                     (
@@ -92,11 +90,11 @@ class PgUsers:
             raise _email_taken(user.email) from error
 
     def delete(self, user_id: int) -> bool:
-        cur = self._conn.execute("DELETE FROM users WHERE id = %s", (user_id,))
-        return cur.rowcount > 0
+        row = self._db.write("DELETE FROM users WHERE id = %s RETURNING id", (user_id,)).fetchone()
+        return row is not None
 
     def count_admins(self) -> int:
-        row = self._conn.execute(
+        row = self._db.read(
             "SELECT count(*) FROM users WHERE role = %s AND NOT disabled", (ADMIN,)
         ).fetchone()
         return row[0] if row else 0

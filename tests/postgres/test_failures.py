@@ -89,6 +89,7 @@ def test_a_deadlock_becomes_a_transient_conflict(pg):
         try:
             with pg() as uow:
                 uow.lock_entities("t1", [first])
+                uow.events.head("t1")  # a read: returns once the (pipelined) lock is granted
                 barrier.wait()
                 uow.lock_entities("t1", [second])  # the other holds it: a lock cycle
                 uow.commit()

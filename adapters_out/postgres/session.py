@@ -1,0 +1,84 @@
+"""One unit of work's connection: pipelined statements and a transaction opened on first write.
+
+Two things keep a unit of work to few round trips:
+
+- The connection is in pipeline mode: a statement whose result nobody reads (an INSERT, an
+  advisory lock) is sent at once and its outcome collected with the next result that is read,
+  so a push's writes cost no waiting. A failure surfaces at the next read or at the end; it
+  aborts the unit of work either way.
+- ``BEGIN`` is sent with the first write, not up front. Under READ COMMITTED every statement
+  takes its own snapshot, inside a transaction or not, so reads before the first write see
+  exactly what they would see inside one; a unit of work that only reads (a pull) then needs no
+  BEGIN/COMMIT at all. (psycopg also empties its prepared-statement cache on every ROLLBACK, so
+  read-only work that ended in a rollback would lose its prepared statements each time.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+from psycopg import Cursor, Pipeline
+
+# Explicit, so that a server whose default isolation was changed keeps the semantics above.
+_BEGIN = b"BEGIN ISOLATION LEVEL READ COMMITTED"
+
+
+class Session:
+    def __init__(self, conn: psycopg.Connection[Any], pipeline: Pipeline) -> None:
+        self._conn, self._pipeline = conn, pipeline
+        self.in_transaction = False
+
+    def read(self, query: Any, params: Any = None) -> Cursor[Any]:
+        return self._conn.execute(query, params)
+
+    def write(self, query: Any, params: Any = None) -> Cursor[Any]:
+        """Execute inside the transaction (opened now if needed); fetch only if it returns."""
+        if not self.in_transaction:
+            self._conn.execute(_BEGIN)
+            self.in_transaction = True
+        return self._conn.execute(query, params)
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo only the block's statements when it fails; its error is raised in the block's
+        caller (not later), so the caller can handle it and carry on with the unit of work."""
+        self.write(b"SAVEPOINT dc_block")
+        try:
+            yield
+            self._conn.execute(b"RELEASE SAVEPOINT dc_block")
+            self._pipeline.sync()
+        except psycopg.Error:
+            with contextlib.suppress(psycopg.Error):
+                self._pipeline.sync()  # leaves the pipeline's aborted state
+            self._conn.execute(b"ROLLBACK TO SAVEPOINT dc_block")
+            self._conn.execute(b"RELEASE SAVEPOINT dc_block")
+            self._pipeline.sync()
+            raise
+
+    def finish(self, commit: bool) -> None:
+        """End the unit of work; any queued write that failed raises here."""
+        if not self.in_transaction:
+            self._pipeline.sync()  # surfaces errors of reads that were never fetched
+            return
+        self._conn.execute(b"COMMIT" if commit else b"ROLLBACK")
+        try:
+            self._pipeline.sync()
+        except psycopg.Error:
+            self.abandon()  # a failed write aborted the transaction: COMMIT was skipped
+            raise
+        self.in_transaction = False
+
+    def abandon(self) -> None:
+        """Roll back after an error, as far as the connection still allows (a broken one is
+        discarded by the pool anyway); never masks the error being raised."""
+        if not self.in_transaction:
+            return
+        self.in_transaction = False
+        with contextlib.suppress(psycopg.Error):
+            self._pipeline.sync()
+        with contextlib.suppress(psycopg.Error):
+            self._conn.execute(b"ROLLBACK")
+            self._pipeline.sync()

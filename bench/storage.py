@@ -1,0 +1,266 @@
+"""Storage benchmark: push/pull throughput and pull page latency by feed size.
+
+Usage (``make bench`` runs it with no options)::
+
+    .venv/bin/python bench/storage.py [--quick] [--backend all|postgres|sqlite] [--dsn DSN]
+
+Push and pull go through the real use cases (``PushEvents``, ``PullEvents``) on a fresh
+database: a dedicated PostgreSQL schema (dropped afterwards; DSN from ``--dsn``, ``POSTGRES``,
+``POSTGRES_TEST`` or the local server) or a temporary SQLite file. The large feeds for the
+latency figures are filled through the storage ports directly (claim + number, 10,000 events
+per unit of work), because pushing a million events through the use case would take minutes
+and the page cost only depends on the feed, not on how it was filled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from adapters_out.similarity import rapidfuzz_similarity
+from adapters_out.system import RandomIds, SystemClock
+from application.duplicate_detection import DuplicateDetector
+from application.pull import PullEvents
+from application.push import PushEvents
+from domain.cursor import encode_cursor
+from domain.event_types import EventTypes
+from domain.events import Event
+from domain.tenants import Tenant
+from domain.timestamps import format_instant
+from domain.users import Principal
+
+ADMIN = Principal(user_id="1", email="bench@example.org", role="ADMIN", tenants=("*",))
+BASE = datetime(2025, 1, 1, tzinfo=UTC)
+FIRST = ["Amina", "Bashir", "Chloe", "Dawit", "Esi", "Farid", "Grace", "Hana", "Ivan", "Jun"]
+LAST = ["Abebe", "Banda", "Cruz", "Diallo", "Eze", "Fofana", "Garcia", "Haile", "Ito", "Juma"]
+LOCAL_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+class Workload:
+    """Field data: 9 in 10 events register a new person, 1 in 10 updates an earlier one.
+    Names are unique; birth dates spread over 80 years (duplicate candidates by date)."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self._rng, self._n = random.Random(seed), itertools.count()
+
+    def event(self) -> dict[str, Any]:
+        i = next(self._n)
+        rng = self._rng
+        if i % 10 == 9:
+            target, data = f"p{rng.randrange(max(1, i - 9))}", {"visits": i, "phone": f"+{i}"}
+            type_ = "update-individual"
+        else:
+            target, type_ = f"p{i}", "create-individual"
+            data = {
+                "name": f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}",
+                "entityName": "person",
+                "dob": (BASE - timedelta(days=rng.randrange(29_000))).date().isoformat(),
+                "sex": rng.choice("FM"),
+                "village": f"village-{rng.randrange(300)}",
+            }
+        return {
+            "id": i,  # the client's local key: ignored by the server
+            "guid": str(uuid.uuid4()),
+            "entityGuid": target,
+            "type": type_,
+            "data": data,
+            "timestamp": format_instant(BASE + timedelta(milliseconds=i)),
+            "userId": f"device-{i % 50}",
+            "syncLevel": 0,
+        }
+
+    def batches(self, events: int, size: int) -> list[list[dict[str, Any]]]:
+        return [[self.event() for _ in range(size)] for _ in range(events // size)]
+
+
+# -- backends ------------------------------------------------------------------------------
+@contextmanager
+def postgres(dsn: str, pool: int) -> Iterator[Any]:
+    import psycopg
+    from psycopg import sql
+
+    from adapters_out.postgres import PostgresDatabase
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    db = PostgresDatabase(dsn, schema=schema, max_size=pool, name="bench")
+    db.open()
+    try:
+        db.migrate()
+        yield db
+    finally:
+        db.close()
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@contextmanager
+def sqlite(_: str, pool: int) -> Iterator[Any]:
+    try:
+        from adapters_out.sqlite import SqliteDatabase
+    except ImportError as error:
+        raise RuntimeError(f"the SQLite adapter is not importable yet ({error})") from error
+    with tempfile.TemporaryDirectory() as tmp:
+        db = SqliteDatabase(Path(tmp) / "bench.db")
+        try:
+            db.migrate()
+            yield db
+        finally:
+            db.close()
+
+
+# -- measurements --------------------------------------------------------------------------
+def timed_push(push: PushEvents, tenant: str, batches: list[list[dict]], threads: int) -> float:
+    failures: list[BaseException] = []
+
+    def run(share: list[list[dict]]) -> None:
+        try:
+            for batch in share:
+                outcome = push(tenant, ADMIN, batch)
+                if outcome.rejected:
+                    raise RuntimeError(f"rejected: {outcome.results[0]}")
+        except BaseException as error:
+            failures.append(error)
+
+    workers = [threading.Thread(target=run, args=(batches[w::threads],)) for w in range(threads)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise failures[0]
+    return sum(len(b) for b in batches) / elapsed
+
+
+def timed_pull(pull: PullEvents, tenant: str, limit: int) -> tuple[float, int]:
+    started, cursor, total = time.perf_counter(), None, 0
+    while True:
+        page = pull(tenant, ADMIN, cursor, limit)
+        total += len(page.events)
+        if page.next_cursor is None:
+            return total / (time.perf_counter() - started), total
+        cursor = page.next_cursor
+
+
+def fill_feed(db: Any, tenant: str, have: int, want: int) -> int:
+    chunk = 10_000
+    while have < want:
+        n = min(chunk, want - have)
+        events = [
+            Event(
+                guid=f"fill-{have + k:08d}",
+                entity_guid=f"f{(have + k) % 50_000}",
+                type="update-individual",
+                data={"visits": have + k, "note": "filled for the latency benchmark"},
+                timestamp=BASE + timedelta(milliseconds=have + k),
+                user_id="device-1",
+                received_at=BASE + timedelta(milliseconds=have + k),
+                pushed_by="1",
+            )
+            for k in range(n)
+        ]
+        with db() as uow:
+            uow.events.claim(tenant, events)
+            uow.events.number(tenant, [e.guid for e in events])
+            uow.commit()
+        have += n
+    return have
+
+
+def latency_ms(call: Callable[[], object], samples: int) -> tuple[float, float]:
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def report(backend: str, what: str, value: str) -> None:
+    print(f"{backend:9} {what:48} {value}", flush=True)
+
+
+def run_backend(name: str, opener: Callable, args: argparse.Namespace) -> None:
+    quick = args.quick
+    with opener(args.dsn, args.threads + 2) as db:
+        with db() as uow:
+            for tenant_id in ("bench", "feed"):
+                uow.tenants.add(Tenant(id=tenant_id, name=tenant_id, artifact_id="b" * 32))
+            uow.commit()
+        push = PushEvents(
+            db, SystemClock(), RandomIds(), EventTypes(), DuplicateDetector(rapidfuzz_similarity)
+        )
+        pull, work = PullEvents(db), Workload()
+        big = work.batches(10_000 if quick else 50_000, 1000)
+        small = work.batches(4_000 if quick else 20_000, 10)
+        rate = timed_push(push, "bench", big, 1)
+        report(name, f"push, batches of 1000, 1 thread ({len(big) * 1000} ev)", f"{rate:,.0f} ev/s")
+        rate = timed_push(push, "bench", small, args.threads)
+        what = f"push, batches of 10, {args.threads} threads ({len(small) * 10} ev)"
+        report(name, what, f"{rate:,.0f} ev/s")
+        for limit in (100, 1000):
+            rate, total = timed_pull(pull, "bench", limit)
+            report(name, f"pull, pages of {limit} ({total} ev)", f"{rate:,.0f} ev/s")
+        have, rng = 0, random.Random(3)
+        for size in args.sizes:
+            started = time.perf_counter()
+            have = fill_feed(db, "feed", have, size)
+            fill_s = time.perf_counter() - started
+
+            def anywhere(size: int = size) -> object:
+                cursor = encode_cursor("feed", rng.randrange(size - 100))
+                return pull("feed", ADMIN, cursor, 100)
+
+            def tail(size: int = size) -> object:
+                return pull("feed", ADMIN, encode_cursor("feed", size - 50), 100)
+
+            def legacy(size: int = size) -> object:
+                since = format_instant(BASE + timedelta(milliseconds=rng.randrange(size - 100)))
+                return pull("feed", ADMIN, since, 100)
+
+            for label, call in (("random cursor", anywhere), ("tail", tail), ("legacy", legacy)):
+                p50, p95 = latency_ms(call, 100 if quick else 300)
+                what = f"page of 100 at feed {size:>9,}: {label}"
+                report(name, what, f"p50 {p50:6.2f} ms  p95 {p95:6.2f} ms")
+            report(name, f"  (feed filled +{size:,} via ports in {fill_s:.1f} s)", "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller runs, feeds up to 100k")
+    parser.add_argument("--backend", choices=["all", "postgres", "sqlite"], default="all")
+    parser.add_argument("--threads", type=int, default=8, help="pushers for batches of 10")
+    parser.add_argument(
+        "--dsn", default=os.environ.get("POSTGRES") or os.environ.get("POSTGRES_TEST") or LOCAL_DSN
+    )
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")])
+    args = parser.parse_args()
+    args.sizes = args.sizes or ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+    print(f"# {' '.join(sys.argv)}  ({platform.node()}, {os.cpu_count()} cpus, {time.ctime()})")
+    backends = {"postgres": postgres, "sqlite": sqlite}
+    for name, opener in backends.items():
+        if args.backend in ("all", name):
+            try:
+                run_backend(name, opener, args)
+            except RuntimeError as error:
+                report(name, "skipped", str(error))
+
+
+if __name__ == "__main__":
+    main()
