@@ -11,6 +11,7 @@ UTC datetimes.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sized
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,11 +53,17 @@ def load(text: str) -> Any:
     return json.loads(text)
 
 
-def json_list(values: Any) -> str:
-    """A collection as a JSON array parameter, for ``IN (SELECT value FROM json_each(?))``:
-    one statement for any number of values, no SQL text built from data."""
-    return json.dumps(list(values))
+# Lists of values are bound as "?, ?, ..." placeholders. Not as one JSON array read with
+# json_each(): before 3.45, SQLite's JSON functions cut a string at an escaped NUL, so a guid
+# "a\u0000b" would match the event "a" (and a device could re-claim an existing guid).
+MAX_LIST = 5_000  # values per statement; SQLite >= 3.32 allows 32,766 bound variables
 
 
-# ``column IN_LIST`` with ``json_list(values)`` as the parameter.
-IN_LIST = "IN (SELECT value FROM json_each(?))"
+def chunks(values: Iterable[str]) -> list[list[str]]:
+    """Distinct values (first-seen order) in statement-sized parts; ``[]`` for none."""
+    distinct = list(dict.fromkeys(values))
+    return [distinct[i : i + MAX_LIST] for i in range(0, len(distinct), MAX_LIST)]
+
+
+def marks(values: Sized) -> str:
+    return ", ".join("?" * len(values))

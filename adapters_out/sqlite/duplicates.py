@@ -10,11 +10,11 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from adapters_out.sqlite.codec import (
-    IN_LIST,
+    chunks,
     dump,
     from_text_or_none,
-    json_list,
     load,
+    marks,
     to_text_or_none,
 )
 from adapters_out.sqlite.conflicts import BY_DETECTION, status_filter
@@ -67,14 +67,15 @@ class SqliteDuplicates:
         return max(cursor.rowcount, 0)
 
     def get_many(self, tenant_id: str, keys: Collection[str]) -> dict[str, PotentialDuplicate]:
-        if not keys:
-            return {}
-        rows = self._conn.execute(
-            f"SELECT pair_key, {_PAIR_COLUMNS} FROM potential_duplicates"
-            f" WHERE tenant_id = ? AND pair_key {IN_LIST}",
-            (tenant_id, json_list(keys)),
-        )
-        return {row["pair_key"]: _pair(row) for row in rows}
+        found = {}
+        for part in chunks(keys):
+            rows = self._conn.execute(
+                f"SELECT pair_key, {_PAIR_COLUMNS} FROM potential_duplicates"
+                f" WHERE tenant_id = ? AND pair_key IN ({marks(part)})",
+                (tenant_id, *part),
+            )
+            found.update((row["pair_key"], _pair(row)) for row in rows)
+        return found
 
     def list(
         self, tenant_id: str, status: DuplicateStatus | None, limit: int, offset: int
@@ -113,11 +114,9 @@ class SqliteDuplicates:
         )
 
     def drop_pending_for(self, tenant_id: str, entity_guids: Collection[str]) -> None:
-        if not entity_guids:
-            return
-        gone = json_list(entity_guids)
-        self._conn.execute(
-            "DELETE FROM potential_duplicates WHERE tenant_id = ? AND status = 'pending'"
-            f" AND (entity_guid {IN_LIST} OR duplicate_guid {IN_LIST})",
-            (tenant_id, gone, gone),
-        )
+        for part in chunks(entity_guids):
+            self._conn.execute(
+                "DELETE FROM potential_duplicates WHERE tenant_id = ? AND status = 'pending'"
+                f" AND (entity_guid IN ({marks(part)}) OR duplicate_guid IN ({marks(part)}))",
+                (tenant_id, *part, *part),
+            )

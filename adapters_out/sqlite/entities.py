@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from adapters_out.sqlite.codec import (
-    IN_LIST,
+    chunks,
     dump,
     from_text,
     from_text_or_none,
-    json_list,
     load,
+    marks,
     to_text,
     to_text_or_none,
 )
@@ -109,9 +109,11 @@ class SqliteEntities:
         return found[0] if found else None
 
     def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Entity]:
-        if not guids:
-            return {}
-        return {e.guid: e for e in self._select(f"guid {IN_LIST}", [tenant_id, json_list(guids)])}
+        found = {}
+        for part in chunks(guids):
+            for entity in self._select(f"guid IN ({marks(part)})", [tenant_id, *part]):
+                found[entity.guid] = entity
+        return found
 
     def save_many(
         self, tenant_id: str, entities: Sequence[Entity], match_keys: Mapping[str, Collection[str]]
@@ -125,33 +127,37 @@ class SqliteEntities:
             f" ON CONFLICT (tenant_id, guid) DO UPDATE SET {_UPDATES}",
             [_params(tenant_id, e) for e in entities],
         )
-        guids = list(dict.fromkeys(e.guid for e in entities))
-        self._conn.execute(
-            f"DELETE FROM entity_match_keys WHERE tenant_id = ? AND entity_guid {IN_LIST}",
-            (tenant_id, json_list(guids)),
-        )
+        saved = chunks(e.guid for e in entities)
+        for part in saved:
+            self._conn.execute(
+                "DELETE FROM entity_match_keys"
+                f" WHERE tenant_id = ? AND entity_guid IN ({marks(part)})",
+                (tenant_id, *part),
+            )
         self._conn.executemany(
             "INSERT INTO entity_match_keys (tenant_id, entity_guid, key) VALUES (?, ?, ?)"
             " ON CONFLICT DO NOTHING",
-            [(tenant_id, guid, key) for guid in guids for key in match_keys.get(guid, ())],
+            [(tenant_id, g, key) for part in saved for g in part for key in match_keys.get(g, ())],
         )
 
     def remove_many(self, tenant_id: str, guids: Collection[str]) -> None:
         """Forget entities entirely; their match keys go with them (ON DELETE CASCADE)."""
-        if guids:
+        for part in chunks(guids):
             self._conn.execute(
-                f"DELETE FROM entities WHERE tenant_id = ? AND guid {IN_LIST}",
-                (tenant_id, json_list(guids)),
+                f"DELETE FROM entities WHERE tenant_id = ? AND guid IN ({marks(part)})",
+                (tenant_id, *part),
             )
 
     def find_by_keys(self, tenant_id: str, keys: Collection[str], limit: int) -> list[Entity]:
-        if not keys:
-            return []
-        where = (
-            "deleted = 0 AND guid IN (SELECT entity_guid FROM entity_match_keys"
-            f" WHERE tenant_id = ? AND key {IN_LIST}) ORDER BY guid LIMIT ?"
-        )
-        return self._select(where, [tenant_id, tenant_id, json_list(keys), max(limit, 0)])
+        found: dict[str, Entity] = {}
+        for part in chunks(keys):  # each part's first ``limit`` by guid, merged below
+            where = (
+                "deleted = 0 AND guid IN (SELECT entity_guid FROM entity_match_keys"
+                f" WHERE tenant_id = ? AND key IN ({marks(part)})) ORDER BY guid LIMIT ?"
+            )
+            for entity in self._select(where, [tenant_id, tenant_id, *part, max(limit, 0)]):
+                found[entity.guid] = entity
+        return [found[guid] for guid in sorted(found)][: max(limit, 0)]
 
     def list(self, tenant_id: str, query: EntityQuery) -> list[Entity]:
         where, params = ["1 = 1"], [tenant_id]

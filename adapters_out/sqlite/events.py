@@ -15,12 +15,12 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from adapters_out.sqlite.codec import (
-    IN_LIST,
+    chunks,
     dump,
     from_text,
     from_text_or_none,
-    json_list,
     load,
+    marks,
     to_text,
     to_text_or_none,
 )
@@ -60,14 +60,13 @@ class SqliteEvents:
         insert: no other transaction can claim a guid meanwhile (nor be left uncommitted)."""
         if not events:
             return set()
-        wanted = [e.guid for e in events]
-        taken = {
-            row[0]
-            for row in self._conn.execute(
-                f"SELECT guid FROM events WHERE tenant_id = ? AND guid {IN_LIST}",
-                (tenant_id, json_list(wanted)),
+        taken = set()
+        for part in chunks(e.guid for e in events):
+            rows = self._conn.execute(
+                f"SELECT guid FROM events WHERE tenant_id = ? AND guid IN ({marks(part)})",
+                (tenant_id, *part),
             )
-        }
+            taken.update(row[0] for row in rows)
         fresh: dict[str, Event] = {}
         for event in events:
             if event.guid not in taken and event.guid not in fresh:
@@ -95,10 +94,12 @@ class SqliteEvents:
         return set(fresh)
 
     def release(self, tenant_id: str, guids: Collection[str]) -> None:
-        self._conn.execute(
-            f"DELETE FROM events WHERE tenant_id = ? AND seq IS NULL AND guid {IN_LIST}",
-            (tenant_id, json_list(guids)),
-        )
+        for part in chunks(guids):
+            self._conn.execute(
+                "DELETE FROM events WHERE tenant_id = ? AND seq IS NULL"
+                f" AND guid IN ({marks(part)})",
+                (tenant_id, *part),
+            )
 
     def number(self, tenant_id: str, guids_in_order: Sequence[str]) -> list[int]:
         head = self.head(tenant_id)
@@ -116,9 +117,11 @@ class SqliteEvents:
         return seqs
 
     def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Event]:
-        if not guids:
-            return {}
-        return {e.guid: e for e in self._select(f"guid {IN_LIST}", [tenant_id, json_list(guids)])}
+        found = {}
+        for part in chunks(guids):
+            for event in self._select(f"guid IN ({marks(part)})", [tenant_id, *part]):
+                found[event.guid] = event
+        return found
 
     def record_touches(self, tenant_id: str, touches: Mapping[str, Collection[str]]) -> None:
         self._conn.executemany(
@@ -128,26 +131,26 @@ class SqliteEvents:
         )
 
     def touching(self, tenant_id: str, entity_guids: Collection[str]) -> dict[str, Event]:
-        if not entity_guids:
-            return {}
-        where = (
-            "guid IN (SELECT event_guid FROM event_touches"
-            f" WHERE tenant_id = ? AND entity_guid {IN_LIST})"
-        )
-        found = self._select(where, [tenant_id, tenant_id, json_list(entity_guids)])
-        return {e.guid: e for e in found}
+        found = {}
+        for part in chunks(entity_guids):
+            where = (
+                "guid IN (SELECT event_guid FROM event_touches"
+                f" WHERE tenant_id = ? AND entity_guid IN ({marks(part)}))"
+            )
+            for event in self._select(where, [tenant_id, tenant_id, *part]):
+                found[event.guid] = event
+        return found
 
     def touches_of(self, tenant_id: str, event_guids: Collection[str]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
-        if not event_guids:
-            return found
-        rows = self._conn.execute(
-            "SELECT event_guid, entity_guid FROM event_touches"
-            f" WHERE tenant_id = ? AND event_guid {IN_LIST}",
-            (tenant_id, json_list(event_guids)),
-        )
-        for event_guid, entity_guid in rows:
-            found.setdefault(event_guid, set()).add(entity_guid)
+        for part in chunks(event_guids):
+            rows = self._conn.execute(
+                "SELECT event_guid, entity_guid FROM event_touches"
+                f" WHERE tenant_id = ? AND event_guid IN ({marks(part)})",
+                (tenant_id, *part),
+            )
+            for event_guid, entity_guid in rows:
+                found.setdefault(event_guid, set()).add(entity_guid)
         return found
 
     def page(self, tenant_id: str, after: int, limit: int) -> list[Event]:

@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from adapters_out.sqlite.codec import IN_LIST, dump, from_text, json_list, load, to_text
+from adapters_out.sqlite.codec import chunks, dump, from_text, load, marks, to_text
 from ports.repositories import AuditEntry, RejectedEvent
 
 _REJECTED_COLUMNS = "guid, raw, code, message, received_at, pushed_by, attempts"
@@ -84,10 +84,10 @@ class SqliteQuarantine:
         return [_rejected(row) for row in rows]
 
     def remove(self, tenant_id: str, guids: Collection[str]) -> None:
-        if guids:
+        for part in chunks(guids):
             self._conn.execute(
-                f"DELETE FROM quarantine WHERE tenant_id = ? AND guid {IN_LIST}",
-                (tenant_id, json_list(guids)),
+                f"DELETE FROM quarantine WHERE tenant_id = ? AND guid IN ({marks(part)})",
+                (tenant_id, *part),
             )
 
     def count(self, tenant_id: str) -> int:

@@ -27,8 +27,9 @@ TENANT_TABLES = (
     "external_id_map",
 )
 
-_TENANT_COLUMNS = "tenant_id, name, artifact_id, config, secrets, created_at, updated_at"
-_VERSION = "CASE WHEN json_type(t.config, '$.version') = 'text' THEN t.config ->> '$.version' END"
+# ``version`` is copied out of the config on write: searching it needs no JSON parsing (and
+# SQLite's JSON functions cut strings at an escaped NUL).
+_TENANT_COLUMNS = "tenant_id, name, artifact_id, version, config, secrets, created_at, updated_at"
 _ORDER = {
     "name": ["casefold(t.name)", "t.tenant_id"],
     "id": ["t.tenant_id"],
@@ -53,6 +54,7 @@ def _tenant_params(tenant: Tenant) -> tuple[object, ...]:
         tenant.id,
         tenant.name,
         tenant.artifact_id,
+        tenant.version,
         dump(tenant.config, sort_keys=False),  # the document as the admin wrote it
         dump(tenant.secrets),
         to_text_or_none(tenant.created_at),
@@ -77,7 +79,7 @@ class SqliteTenants:
     def add(self, tenant: Tenant) -> None:
         try:
             self._conn.execute(
-                f"INSERT INTO tenants ({_TENANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO tenants ({_TENANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 _tenant_params(tenant),
             )
         except sqlite3.IntegrityError as error:
@@ -89,9 +91,10 @@ class SqliteTenants:
 
     def update(self, tenant: Tenant) -> None:
         self._conn.execute(
-            f"INSERT INTO tenants ({_TENANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO tenants ({_TENANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name, "
-            "artifact_id = excluded.artifact_id, config = excluded.config, "
+            "artifact_id = excluded.artifact_id, version = excluded.version, "
+            "config = excluded.config, "
             "secrets = excluded.secrets, created_at = excluded.created_at, "
             "updated_at = excluded.updated_at",
             _tenant_params(tenant),
@@ -120,7 +123,7 @@ class SqliteTenants:
             where = (
                 "WHERE instr(casefold(t.name), :needle) > 0 "
                 "OR instr(casefold(t.tenant_id), :needle) > 0 "
-                f"OR instr(casefold(COALESCE({_VERSION}, '')), :needle) > 0"
+                "OR instr(casefold(t.version), :needle) > 0"
             )
         direction = " DESC" if query.descending else ""
         order = ", ".join(column + direction for column in _ORDER[query.sort_by])

@@ -6,6 +6,7 @@ CREATE TABLE tenants (
     tenant_id   TEXT PRIMARY KEY,
     name        TEXT NOT NULL,
     artifact_id TEXT NOT NULL,
+    version     TEXT NOT NULL,          -- config.version when it is a string, else ''
     config      TEXT NOT NULL,          -- JSON object, secrets removed
     secrets     TEXT NOT NULL,          -- JSON object: JSON pointer -> secret value
     created_at  TEXT,
