@@ -10,7 +10,7 @@ import attrs
 from application.push_results import EventResult
 from domain.entities import Entity
 from domain.errors import DomainError, InvalidEvent
-from domain.event_parsing import event_guid_of, parse_event
+from domain.event_parsing import event_guid_of, parse_event, storable_copy
 from domain.event_types import EventTypes
 from domain.events import Event
 from domain.fold import Fold
@@ -83,7 +83,7 @@ class PushBatch:
         self.rejected.append(
             RejectedEvent(
                 guid=guid or f"no-guid-{self.ids.new_id()}",
-                raw=self.raw[index],
+                raw=storable_copy(self.raw[index]),
                 code=code,
                 message=message,
                 received_at=self.now,

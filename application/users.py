@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import attrs
@@ -73,6 +74,25 @@ class UserDraft:
     tenants: tuple[str, ...] = ()
 
 
+@attrs.frozen(kw_only=True)
+class UserChanges:
+    """An update: every field left as None keeps its stored value. The legacy admin UI sends
+    only ``{email, password, role}``, which must not wipe the user's tenant grants."""
+
+    email: str | None = None
+    password: str | None = attrs.field(default=None, repr=False)
+    role: Role | None = None
+    tenants: tuple[str, ...] | None = None
+
+
+_NUMERIC_ID = re.compile(r"^[0-9]{1,18}$")
+
+
+def numeric_id(text: str) -> int | None:
+    """A storable user id, or None (``str.isdigit`` also accepts "²", which int() refuses)."""
+    return int(text) if _NUMERIC_ID.match(text) else None
+
+
 class ManageUsers:
     """Admin operations on accounts. Every method checks the caller is an admin."""
 
@@ -114,28 +134,30 @@ class ManageUsers:
             uow.commit()
         return created
 
-    def update(self, principal: Principal, user_id: int, draft: UserDraft) -> User:
+    def update(self, principal: Principal, user_id: int, changes: UserChanges) -> User:
         require_admin(principal)
-        problems = _validate(draft.email, draft.password, draft.role, draft.tenants)
-        if problems:
-            raise ValidationFailed("the user is not valid", problems)
         with self._uow_factory() as uow:
             current = uow.users.get(user_id)
             if current is None:
                 raise NotFound("User not found", code="user-not-found")
-            email = normalise_email(draft.email)
+            email = normalise_email(changes.email) if changes.email is not None else current.email
+            role = changes.role if changes.role is not None else current.role
+            tenants = changes.tenants if changes.tenants is not None else current.tenants
+            problems = _validate(email, changes.password or None, role, tenants)
+            if problems:
+                raise ValidationFailed("the user is not valid", problems)
             other = uow.users.get_by_email(email)
             if other is not None and other.id != user_id:
                 raise AlreadyExists(f"a user with email {email} already exists", code="email-taken")
             password_hash = (
-                self._hasher.hash(draft.password) if draft.password else current.password_hash
+                self._hasher.hash(changes.password) if changes.password else current.password_hash
             )
             updated = attrs.evolve(
                 current,
                 email=email,
                 password_hash=password_hash,
-                role=draft.role,
-                tenants=tuple(draft.tenants),
+                role=role,
+                tenants=tuple(tenants),
                 updated_at=self._clock.now(),
             )
             uow.users.update(updated)
@@ -146,9 +168,10 @@ class ManageUsers:
         """Delete by numeric id (admin UI) or by email (the old route) - both are compat."""
         require_admin(principal)
         with self._uow_factory() as uow:
+            user_id = numeric_id(id_or_email)
             user = (
-                uow.users.get(int(id_or_email))
-                if id_or_email.isdigit()
+                uow.users.get(user_id)
+                if user_id is not None
                 else uow.users.get_by_email(normalise_email(id_or_email))
             )
             if user is None:
@@ -164,10 +187,11 @@ class CurrentUser:
         self._uow_factory = uow_factory
 
     def __call__(self, user_id: str) -> Principal:
-        if not user_id.isdigit():
+        number = numeric_id(user_id)
+        if number is None:
             raise Unauthenticated("Invalid token", code="invalid-token")
         with self._uow_factory() as uow:
-            user = uow.users.get(int(user_id))
+            user = uow.users.get(number)
         if user is None or user.disabled:
             raise Unauthenticated("Invalid token", code="invalid-token")
         return Principal(
@@ -175,8 +199,9 @@ class CurrentUser:
         )
 
     def user(self, principal: Principal) -> User:
+        number = numeric_id(principal.user_id)
         with self._uow_factory() as uow:
-            user = uow.users.get(int(principal.user_id)) if principal.user_id.isdigit() else None
+            user = uow.users.get(number) if number is not None else None
         if user is None:
             raise NotFound("User not found", code="user-not-found")
         return user

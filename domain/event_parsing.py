@@ -33,11 +33,54 @@ def _required_text(raw: Mapping[str, Any], key: str) -> str:
     return value
 
 
+def _unstorable(text: str) -> bool:
+    """NUL and lone surrogates (from "\\ud800" escapes) cannot be stored as UTF-8 text."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _find_unstorable(value: object, pointer: str) -> str | None:
+    """JSON pointer of the first string (key or value) that storage would refuse."""
+    stack = [(value, pointer)]
+    while stack:
+        current, path = stack.pop()
+        if isinstance(current, str):
+            if _unstorable(current):
+                return path
+        elif isinstance(current, Mapping):
+            for key, item in current.items():
+                if isinstance(key, str) and _unstorable(key):
+                    return path
+                stack.append((item, f"{path}/{key}"))
+        elif isinstance(current, list):
+            stack.extend((item, f"{path}/{i}") for i, item in enumerate(current))
+    return None
+
+
+def storable_copy(value: Any) -> Any:
+    """The same JSON value with unstorable characters replaced, to quarantine it as evidence."""
+    if isinstance(value, str):
+        if not _unstorable(value):
+            return value
+        cleaned = value.replace("\x00", "\ufffd")
+        return cleaned.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, Mapping):
+        return {storable_copy(str(k)): storable_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable_copy(item) for item in value]
+    return value
+
+
 def event_guid_of(raw: object) -> str | None:
     """The guid of a raw event when it has a usable one (for reporting a rejection)."""
     if isinstance(raw, Mapping):
         guid = raw.get("guid")
-        if isinstance(guid, str) and guid:
+        if isinstance(guid, str) and guid and not _unstorable(guid):
             return guid[:MAX_ID_LENGTH]
     return None
 
@@ -45,6 +88,13 @@ def event_guid_of(raw: object) -> str | None:
 def parse_event(raw: object) -> Event:
     if not isinstance(raw, Mapping):
         raise InvalidEvent("each event must be a JSON object", code="invalid-event")
+    bad_text = _find_unstorable(raw, "")
+    if bad_text is not None:
+        raise InvalidEvent(
+            "text must be valid Unicode without NUL characters",
+            code="invalid-text",
+            pointer=bad_text or "/",
+        )
     guid = _required_text(raw, "guid")
     entity_guid = _required_text(raw, "entityGuid")
     event_type = _required_text(raw, "type")

@@ -36,7 +36,12 @@ from ports.errors import StorageUnavailable, TransientConflict
 
 MEDIA_PROBLEM = "application/problem+json"
 TYPE_PREFIX = "urn:datacollect:problem:"
-_log = structlog.get_logger("http.errors")
+
+
+def _log() -> Any:
+    """Looked up per error (rare), so a reconfiguration of logging is always honoured."""
+    return structlog.get_logger("http.errors")
+
 
 # Most specific class first wins (the table is searched along the exception's MRO).
 STATUS_OF: dict[type[DomainError], int] = {
@@ -142,19 +147,19 @@ def _on_cattrs_error(req: Any, resp: Any, error: Exception, params: Any) -> None
 
 
 def _on_storage_unavailable(req: Any, resp: Any, error: StorageUnavailable, params: Any) -> None:
-    _log.warning("storage unavailable", detail=str(error), request_id=request_id.get())
+    _log().warning("storage unavailable", detail=str(error), request_id=request_id.get())
     retry = str(max(1, error.retry_after_s))
     raise Problem(503, "storage-unavailable", str(error), headers={"Retry-After": retry})
 
 
 def _on_transient_conflict(req: Any, resp: Any, error: Exception, params: Any) -> None:
-    _log.warning("transient conflict after retries", request_id=request_id.get())
+    _log().warning("transient conflict after retries", request_id=request_id.get())
     raise Problem(503, "busy", "The server is busy; retry shortly", headers={"Retry-After": "1"})
 
 
 def _on_unexpected(req: Any, resp: Any, error: Exception, params: Any) -> None:
     # The one place unexpected errors are logged; the client gets no trace, only the id.
-    _log.error(
+    _log().error(
         "unhandled error",
         method=req.method,
         path=req.path,

@@ -152,3 +152,33 @@ def test_audit_entries_get_ids_and_page_by_time(database):
         assert [e.guid for e in uow.audit.for_entity("t1", "e1", 10)] == ["b", "a"]
         after = everything[0].id
         assert "b" not in [e.guid for e in uow.audit.since("t1", None, 10, after_id=after)]
+
+
+def test_pushing_unstorable_text_rejects_only_that_event(database):
+    """End to end through the push use case on every backend: PostgreSQL refuses NUL."""
+    from application.duplicate_detection import DuplicateDetector
+    from application.push import PushEvents
+    from domain.duplicates import stdlib_similarity
+    from domain.event_types import EventTypes
+    from tests.support.app import ADMIN
+    from tests.support.clock import CountingIds, SteppingClock
+    from tests.support.events import wire_event
+
+    _tenant(database)
+    push = PushEvents(
+        database, SteppingClock(), CountingIds(), EventTypes(), DuplicateDetector(stdlib_similarity)
+    )
+    outcome = push(
+        "t1",
+        ADMIN,
+        [
+            wire_event("create-individual", "p1", {"name": "Ann"}, guid="fine"),
+            wire_event("create-individual", "p2", {"name": "bad\x00"}, guid="nul"),
+        ],
+    )
+    assert [(r.status, r.code) for r in outcome.results] == [
+        ("applied", None),
+        ("rejected", "invalid-text"),
+    ]
+    with database() as uow:
+        assert uow.quarantine.get("t1", "nul").raw["data"] == {"name": "bad\ufffd"}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.errors import InvalidEvent
-from domain.event_parsing import event_guid_of, parse_event
+from domain.event_parsing import event_guid_of, parse_event, storable_copy
 from domain.timestamps import format_instant, parse_instant
 
 
@@ -97,3 +97,22 @@ def test_timestamps_are_normalised_to_utc_milliseconds(text, expected):
 @pytest.mark.parametrize("text", ["", "2025-13-01T10:00:00Z", "2025-01-01 10:00:00Z", "now"])
 def test_non_rfc3339_timestamps_are_refused(text):
     assert parse_instant(text) is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "pointer"),
+    [
+        ({"data": {"name": "a\x00b"}}, "/data/name"),
+        ({"data": {"list": ["ok", "\ud800"]}}, "/data/list/1"),
+        ({"entityGuid": "e\x00"}, "/entityGuid"),
+    ],
+)
+def test_text_that_storage_would_refuse_is_rejected_per_event(overrides, pointer):
+    with pytest.raises(InvalidEvent) as caught:
+        parse_event(_raw(**overrides))
+    assert (caught.value.code, caught.value.pointer) == ("invalid-text", pointer)
+
+
+def test_a_storable_copy_keeps_the_evidence():
+    raw = {"guid": "g\x00", "data": {"k\ud800": ["x\x00"]}, "n": 1}
+    assert storable_copy(raw) == {"guid": "g\ufffd", "data": {"k?": ["x\ufffd"]}, "n": 1}

@@ -10,6 +10,7 @@ from application.users import (
     EnsureInitialAdmin,
     Login,
     ManageUsers,
+    UserChanges,
     UserDraft,
 )
 from domain.errors import AlreadyExists, Forbidden, NotFound, Unauthenticated, ValidationFailed
@@ -93,14 +94,14 @@ def test_update_changes_email_and_keeps_the_password_when_none_is_given(db, hash
     result = Login(db, hasher, EchoTokens())("anne@example.org", PASSWORD)
     assert result.token.endswith(":ADMIN")
     with pytest.raises(NotFound):
-        manage.update(ADMIN, 999, UserDraft(email="z@example.org"))
+        manage.update(ADMIN, 999, UserChanges(email="z@example.org"))
 
 
 def test_update_to_another_users_email_conflicts(manage):
     manage.create(ADMIN, UserDraft(email="ann@example.org", password=PASSWORD))
     bob = manage.create(ADMIN, UserDraft(email="bob@example.org", password=PASSWORD))
     with pytest.raises(AlreadyExists):
-        manage.update(ADMIN, bob.id, UserDraft(email="ann@example.org"))
+        manage.update(ADMIN, bob.id, UserChanges(email="ann@example.org"))
 
 
 def test_delete_by_id_or_by_email(manage):
@@ -134,3 +135,19 @@ def test_initial_admin_is_created_once(db, hasher):
     assert ensure("other@example.org", PASSWORD) is None
     with pytest.raises(ValidationFailed):
         EnsureInitialAdmin(MemoryDatabase(), hasher, SteppingClock())("a@b.org", "short")
+
+
+def test_an_update_that_omits_tenants_and_role_keeps_them(manage):
+    ann = manage.create(
+        ADMIN,
+        UserDraft(email="ann@example.org", password=PASSWORD, role="ADMIN", tenants=("t1", "t2")),
+    )
+    updated = manage.update(
+        ADMIN, ann.id, UserChanges(email="ann@example.org", password="another password")
+    )
+    assert (updated.role, updated.tenants) == ("ADMIN", ("t1", "t2"))
+
+
+def test_non_ascii_digits_are_not_user_ids(manage):
+    with pytest.raises(NotFound):
+        manage.delete(ADMIN, "²")

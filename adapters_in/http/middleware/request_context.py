@@ -19,7 +19,6 @@ import structlog
 from application.context import request_id
 
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_access = structlog.get_logger("http.access")
 
 
 class RequestIdMiddleware:
@@ -44,6 +43,11 @@ class RequestIdMiddleware:
 
 
 class AccessLogMiddleware:
+    def __init__(self) -> None:
+        # Per app, not per module: a module-level logger caches the logging configuration
+        # that was active on first use, even after logging is reconfigured.
+        self._log = structlog.get_logger("http.access")
+
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.started_at = time.perf_counter()
 
@@ -53,7 +57,7 @@ class AccessLogMiddleware:
         started = req.context.get("started_at", time.perf_counter())
         status = resp.status_code
         principal = req.context.get("principal")
-        (_access.warning if status >= 500 else _access.info)(
+        (self._log.warning if status >= 500 else self._log.info)(
             "request",
             method=req.method,
             path=req.path,

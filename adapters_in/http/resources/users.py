@@ -13,7 +13,7 @@ from adapters_in.http.parsing import parse, principal_of
 from adapters_in.http.rate_limit import LoginThrottle, client_ip
 from adapters_in.http.routing import HttpKit, RouteModule
 from adapters_in.http.services import HttpServices
-from application.users import CurrentUser, Login, ManageUsers, UserDraft
+from application.users import CurrentUser, Login, ManageUsers, UserChanges, UserDraft
 from domain.errors import NotFound, Unauthenticated
 from domain.users import User
 
@@ -82,10 +82,10 @@ class UsersResource:
 class UserUpdateBody:
     """``UserDraft`` plus the ``id`` the admin UI may echo back (ignored: the path wins)."""
 
-    email: str
+    email: str | None = None
     password: str | None = attrs.field(default=None, repr=False)
-    role: str = "USER"
-    tenants: tuple[str, ...] = ()
+    role: str | None = None
+    tenants: tuple[str, ...] | None = None
     id: Any = None
 
 
@@ -97,10 +97,10 @@ class UserResource:
         if not _USER_ID.match(user_id):
             raise NotFound("User not found", code="user-not-found")
         body = parse(req, self._kit.strict, UserUpdateBody)
-        draft = UserDraft(
+        changes = UserChanges(
             email=body.email, password=body.password, role=body.role, tenants=body.tenants
         )  # type: ignore[arg-type]  # the use case validates the role
-        user = self._users.update(principal_of(req), int(user_id), draft)
+        user = self._users.update(principal_of(req), int(user_id), changes)
         resp.media = {"message": "User updated successfully", **render_user(user)}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, user_id: str) -> None:
