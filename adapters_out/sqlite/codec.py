@@ -30,7 +30,7 @@ def to_text_or_none(instant: datetime | None) -> str | None:
 
 
 def from_text(text: str) -> datetime:
-    return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # "Z" -> tzinfo=UTC (Python >= 3.11)
 
 
 def from_text_or_none(text: str | None) -> datetime | None:

@@ -11,7 +11,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Literal
 
@@ -42,7 +42,7 @@ def unavailable(error: sqlite3.Error) -> StorageUnavailable | None:
     code = "_".join(name[:2])  # SQLITE_BUSY_SNAPSHOT -> SQLITE_BUSY
     if code in _UNAVAILABLE or "database is locked" in str(error):
         retry = 1 if code in ("SQLITE_BUSY", "SQLITE_LOCKED") else 5
-        return StorageUnavailable(f"the SQLite database is unavailable: {error}", retry)
+        return StorageUnavailable(f"the database is unavailable (SQLite: {error})", retry)
     return None
 
 
@@ -89,6 +89,8 @@ def open_connection(
         # an OS crash or power cut may lose the last few commits. FULL (an fsync per commit)
         # is available for deployments that prefer durability over push latency.
         conn.execute(f"PRAGMA synchronous = {synchronous}")
+        # The WAL is reused, not shrunk, after a checkpoint: cap what a burst leaves on disk.
+        conn.execute("PRAGMA journal_size_limit = 67108864")
         conn.execute("PRAGMA foreign_keys = ON")
         # Unicode-aware case folding for searches (SQLite's lower() only knows ASCII).
         conn.create_function("casefold", 1, _casefold, deterministic=True)
@@ -118,7 +120,8 @@ class WriterTurn:
             self._lock, self._pid = threading.Lock(), os.getpid()
         lock = self._lock
         if not lock.acquire(timeout=self._timeout_s):
-            raise StorageUnavailable("the SQLite database is busy: no write turn in time", 1)
+            busy = "the database is busy: no write turn within the busy timeout (SQLite)"
+            raise StorageUnavailable(busy, 1)
         try:
             yield
         finally:
@@ -139,7 +142,7 @@ class ConnectionPool:
     def acquire(self) -> sqlite3.Connection:
         with self._lock:
             if self._closed:
-                raise StorageUnavailable("the SQLite database has been closed")
+                raise StorageUnavailable("the database has been closed (SQLite)")
             if self._pid != os.getpid():  # forked: the parent's connections are not ours
                 self._idle, self._pid = [], os.getpid()
             if self._idle:
@@ -148,7 +151,7 @@ class ConnectionPool:
             with translated():
                 return open_connection(self._path, self._timeout, self._sync)
         except OSError as error:
-            raise StorageUnavailable(f"cannot open the SQLite database: {error}") from error
+            raise StorageUnavailable(f"the database cannot be opened (SQLite: {error})") from error
 
     def release(self, conn: sqlite3.Connection) -> None:
         """Keep the connection for reuse, unless a transaction is still open on it (a failed
@@ -176,4 +179,6 @@ class ConnectionPool:
             self._closed = True
             idle, self._idle = self._idle, []
         for conn in idle:
+            with suppress(sqlite3.Error):  # best effort: refresh planner statistics (SQLite docs)
+                conn.execute("PRAGMA optimize")
             conn.close()

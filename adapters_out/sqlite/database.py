@@ -81,7 +81,7 @@ class SqliteDatabase:
         """A read round trip (never waits for writers, thanks to WAL)."""
         started = time.perf_counter()
         with self._connection() as conn:
-            conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()
+            version = schema.current_version(conn)  # reads the schema page: the file is usable
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         return {
             "backend": "sqlite",
@@ -89,6 +89,7 @@ class SqliteDatabase:
             "path": str(self.path),
             "journal_mode": mode,
             "wal": mode == "wal",
+            "schema_version": version,
             "sqlite_version": sqlite3.sqlite_version,
             "pool": {"idle": self._pool.idle()},
         }

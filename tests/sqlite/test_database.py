@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters_out.sqlite import SqliteDatabase
+from adapters_out.sqlite.schema import available
 from domain.tenants import Tenant
 from ports.errors import StorageUnavailable
 from tests.support.sqlite_backend import sqlite_database
@@ -58,6 +59,13 @@ def test_check_reports_latency_path_and_wal(tmp_path: Path) -> None:
         assert health["path"] == str(db.path)
         assert health["wal"] is True and health["journal_mode"] == "wal"
         assert 0 <= health["latency_ms"] < 5000
+        assert health["schema_version"] == available()[-1].version
+
+
+def test_check_works_before_the_first_migration(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "new.db")
+    assert db.check()["schema_version"] == 0
+    db.close()
 
 
 def test_check_on_an_unusable_path_raises_storage_unavailable(tmp_path: Path) -> None:
