@@ -31,6 +31,8 @@ _UNAVAILABLE = {
     "SQLITE_PROTOCOL",
     "SQLITE_NOLFS",
     "SQLITE_PERM",
+    "SQLITE_CORRUPT",  # the file is damaged or is not a database: an operator must act
+    "SQLITE_NOTADB",
 }
 
 Synchronous = Literal["NORMAL", "FULL"]

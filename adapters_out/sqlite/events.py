@@ -102,12 +102,19 @@ class SqliteEvents:
             )
 
     def number(self, tenant_id: str, guids_in_order: Sequence[str]) -> list[int]:
+        """Only claimed, not yet numbered events can be numbered: anything else would leave
+        a hole in the feed, so it fails (and the unit of work rolls back)."""
         head = self.head(tenant_id)
         seqs = list(range(head + 1, head + 1 + len(guids_in_order)))
-        self._conn.executemany(
-            "UPDATE events SET seq = ? WHERE tenant_id = ? AND guid = ?",
+        numbered = self._conn.executemany(
+            "UPDATE events SET seq = ? WHERE tenant_id = ? AND guid = ? AND seq IS NULL",
             [(seq, tenant_id, guid) for seq, guid in zip(seqs, guids_in_order, strict=True)],
-        )
+        ).rowcount
+        if numbered != len(seqs):
+            raise RuntimeError(
+                f"numbering {len(seqs)} events of tenant {tenant_id!r} changed {numbered}:"
+                " only claimed, unnumbered events can be numbered (and each once)"
+            )
         if seqs:
             self._conn.execute(
                 "INSERT INTO feed_heads (tenant_id, last_seq) VALUES (?, ?)"

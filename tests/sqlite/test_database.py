@@ -7,12 +7,14 @@ import sqlite3
 import stat
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from adapters_out.sqlite import SqliteDatabase
 from adapters_out.sqlite.schema import available
+from domain.events import Event
 from domain.tenants import Tenant
 from ports.errors import StorageUnavailable
 from tests.support.sqlite_backend import sqlite_database
@@ -75,6 +77,16 @@ def test_check_on_an_unusable_path_raises_storage_unavailable(tmp_path: Path) ->
         db.check()
     with pytest.raises(StorageUnavailable), db():
         pass
+
+
+def test_a_file_that_is_not_a_database_is_reported_as_unavailable(tmp_path: Path) -> None:
+    (tmp_path / "garbage.db").write_bytes(b"this is not an SQLite database" * 100)
+    db = SqliteDatabase(tmp_path / "garbage.db")
+    with pytest.raises(StorageUnavailable, match="not a database"):
+        db.check()
+    with pytest.raises(StorageUnavailable), db():
+        pass
+    db.close()
 
 
 def test_a_lock_held_beyond_the_busy_timeout_becomes_storage_unavailable(tmp_path: Path) -> None:
@@ -210,3 +222,19 @@ def test_a_database_object_inherited_through_fork_opens_its_own_connections(
         assert child.exitcode == 0
         with db() as uow:  # and the parent's own connection is still fine
             assert uow.tenants.list_ids() == ["from-child", "from-parent"]
+
+
+def test_numbering_anything_but_claimed_events_fails_instead_of_leaving_a_gap(
+    tmp_path: Path,
+) -> None:
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    event = Event(guid="g1", entity_guid="e1", type="t", data={"a": 1}, timestamp=at, user_id="u")
+    with sqlite_database(tmp_path) as db:
+        for guids in (["never-claimed"], ["g1", "g1"]):
+            with pytest.raises(RuntimeError, match="only claimed"), db() as uow:
+                uow.events.claim("t1", [event])
+                uow.events.number("t1", guids)
+                uow.commit()
+        with db() as uow:
+            assert uow.events.head("t1") == 0
+            assert uow.events.get_many("t1", ["g1"]) == {}
