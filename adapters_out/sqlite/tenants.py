@@ -91,20 +91,17 @@ class SqliteTenants:
 
     def update(self, tenant: Tenant) -> None:
         self._conn.execute(
-            f"INSERT INTO tenants ({_TENANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name, "
-            "artifact_id = excluded.artifact_id, version = excluded.version, "
-            "config = excluded.config, "
-            "secrets = excluded.secrets, created_at = excluded.created_at, "
-            "updated_at = excluded.updated_at",
+            f"INSERT INTO tenants ({_TENANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name,"
+            " artifact_id = excluded.artifact_id, version = excluded.version,"
+            " config = excluded.config, secrets = excluded.secrets,"
+            " created_at = excluded.created_at, updated_at = excluded.updated_at",
             _tenant_params(tenant),
         )
 
     def delete(self, tenant_id: str) -> bool:
-        if (
-            self._conn.execute("DELETE FROM tenants WHERE tenant_id = ?", (tenant_id,)).rowcount
-            == 0
-        ):
+        gone = self._conn.execute("DELETE FROM tenants WHERE tenant_id = ?", (tenant_id,))
+        if gone.rowcount == 0:
             return False
         for table in TENANT_TABLES:  # names from the constant above, never from input
             self._conn.execute(f"DELETE FROM {table} WHERE tenant_id = ?", (tenant_id,))
@@ -115,16 +112,16 @@ class SqliteTenants:
         return [row[0] for row in rows]
 
     def page(self, query: TenantQuery) -> tuple[list[TenantSummary], int]:
-        if query.page < 1 or query.page_size < 1:
-            return [], self._total("", "")
-        where = ""
         needle = query.search.strip().casefold()
-        if needle:
-            where = (
-                "WHERE instr(casefold(t.name), :needle) > 0 "
-                "OR instr(casefold(t.tenant_id), :needle) > 0 "
-                "OR instr(casefold(t.version), :needle) > 0"
-            )
+        where = (
+            "WHERE instr(casefold(t.name), :needle) > 0"
+            " OR instr(casefold(t.tenant_id), :needle) > 0"
+            " OR instr(casefold(t.version), :needle) > 0"
+            if needle
+            else ""
+        )
+        if query.page < 1 or query.page_size < 1:
+            return [], self._total(where, needle)
         direction = " DESC" if query.descending else ""
         order = ", ".join(column + direction for column in _ORDER[query.sort_by])
         rows = self._conn.execute(
