@@ -16,7 +16,9 @@ from domain.duplicates import (
 from domain.entities import Entity
 from ports.repositories import UnitOfWork
 
-MAX_CANDIDATES = 5_000
+MAX_CANDIDATES = 5_000  # per push, across all keys
+MAX_COMPARISONS_PER_ENTITY = 200  # bounds the cost of pathological buckets (one name x1000)
+MAX_PAIRS_PER_ENTITY = 20  # the best-scoring ones; more would drown reviewers anyway
 
 
 class DuplicateDetector:
@@ -25,6 +27,22 @@ class DuplicateDetector:
 
     def keys_for(self, entities: Sequence[Entity], rules: DuplicateRules) -> dict[str, frozenset]:
         return {e.guid: match_keys(e, rules) for e in entities}
+
+    @staticmethod
+    def _candidates(
+        entity: Entity,
+        keys: Mapping[str, frozenset[str]],
+        by_key: Mapping[str, list[Entity]],
+    ) -> list[Entity]:
+        """Distinct entities sharing a key with ``entity``; exact-name keys first."""
+        seen: dict[str, Entity] = {}
+        for key in sorted(keys.get(entity.guid, ()), key=lambda k: not k.startswith("n:")):
+            for other in by_key.get(key, ()):
+                if other.guid != entity.guid and other.guid not in seen:
+                    seen[other.guid] = other
+                    if len(seen) >= MAX_COMPARISONS_PER_ENTITY:
+                        return list(seen.values())
+        return list(seen.values())
 
     def detect(
         self,
@@ -46,22 +64,22 @@ class DuplicateDetector:
                 by_key.setdefault(key, []).append(candidate)
         found: dict[str, PotentialDuplicate] = {}
         for entity in changed:
-            seen: set[str] = set()
-            for key in keys.get(entity.guid, ()):
-                for other in by_key.get(key, ()):
-                    if other.guid == entity.guid or other.guid in seen:
-                        continue
-                    seen.add(other.guid)
-                    match = score_pair(entity, other, rules, self._similarity)
-                    pair = pair_key(entity.guid, other.guid)
-                    if match is not None and pair not in found:
-                        found[pair] = PotentialDuplicate(
-                            entity_guid=entity.guid,
-                            duplicate_guid=other.guid,
-                            score=match.score,
-                            reasons=match.reasons,
-                            detected_at=now,
-                        )
+            matches = []
+            for other in self._candidates(entity, keys, by_key):
+                match = score_pair(entity, other, rules, self._similarity)
+                if match is not None:
+                    matches.append((match.score, other.guid, match))
+            matches.sort(key=lambda m: (-m[0], m[1]))
+            for _, other_guid, match in matches[:MAX_PAIRS_PER_ENTITY]:
+                pair = pair_key(entity.guid, other_guid)
+                if pair not in found:
+                    found[pair] = PotentialDuplicate(
+                        entity_guid=entity.guid,
+                        duplicate_guid=other_guid,
+                        score=match.score,
+                        reasons=match.reasons,
+                        detected_at=now,
+                    )
         if not found:
             return 0
         known = uow.duplicates.get_many(tenant_id, list(found))

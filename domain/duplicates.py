@@ -109,9 +109,12 @@ def match_keys(entity: Entity, rules: DuplicateRules) -> frozenset[str]:
     name = full_name(entity, rules)
     if name:
         keys.add(f"n:{name}")
-    dob = birth_date(entity, rules)
-    if dob:
-        keys.add(f"d:{dob}")
+        # A birth date alone is shared by thousands of people in a large tenant, so it is only
+        # a key together with the start of one name token: buckets stay small, while a typo
+        # elsewhere in the name ("Jon"/"John Smith") still meets its twin under "sm".
+        dob = birth_date(entity, rules)
+        if dob:
+            keys.update(f"d:{dob}:{token[:2]}" for token in name.split())
     return frozenset(keys)
 
 

@@ -104,7 +104,7 @@ def test_match_keys_index_name_birth_date_and_identifiers():
     keys = match_keys(
         person("a", name="Smith John", dob="1990-01-02T00:00:00Z", nationalId="X1"), rules
     )
-    assert keys == {"n:john smith", "d:1990-01-02", "i:nationalId:x1"}
+    assert keys == {"n:john smith", "d:1990-01-02:jo", "d:1990-01-02:sm", "i:nationalId:x1"}
     group = Entity(
         guid="h",
         type="group",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -230,3 +231,38 @@ def test_every_applied_event_writes_audit_entries():
         ("p1", "create", event["guid"]),
         ("h1", "add-member", event["guid"]),
     }
+
+
+def test_a_thousand_people_sharing_a_birth_date_stay_cheap_and_bounded():
+    """Regression: a birth date alone used to be a match key, making detection quadratic.
+    (Its cost is measured in bench/duplicates.py; here we check the bounds.)"""
+    app = make_app()
+
+    def name(i: int) -> str:  # distinct pseudo-random 2-token names, not near-duplicates
+        digest = hashlib.sha256(str(i).encode()).digest()
+        return (
+            "".join(chr(97 + b % 26) for b in digest[:7])
+            + " "
+            + "".join(chr(97 + b % 26) for b in digest[7:14])
+        )
+
+    names = [name(i) for i in range(1000)]
+    batch = [
+        wire_event("create-individual", f"p{i}", {"name": n, "dob": "1990-01-02"})
+        for i, n in enumerate(names)
+    ]
+    assert app.push("t1", ADMIN, batch).applied == 1000
+    with app.db() as uow:
+        assert uow.duplicates.count("t1", None) == 0  # distinct names: nobody flagged
+    same = [
+        wire_event("create-individual", f"s{i}", {"name": "John Smith", "dob": "1990-01-02"})
+        for i in range(300)
+    ]
+    app.push("t1", ADMIN, same)
+    with app.db() as uow:
+        pending = uow.duplicates.list("t1", "pending", 100_000, 0)
+    per_entity: dict[str, int] = {}
+    for pair in pending:
+        per_entity[pair.entity_guid] = per_entity.get(pair.entity_guid, 0) + 1
+    assert pending
+    assert max(per_entity.values()) <= 20
