@@ -36,27 +36,37 @@ def _instant(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def provenance_doc(provenance: Mapping[str, FieldWrite]) -> dict[str, list[str | None]]:
-    """Compact form ``{field: [event_guid, user_id, timestamp, received_at]}``: one is stored per
-    data field of every entity, so the keys are not repeated."""
-    return {
-        field: [
-            w.event_guid,
-            w.user_id,
-            utc(w.timestamp).isoformat(),
-            None if w.received_at is None else utc(w.received_at).isoformat(),
-        ]
-        for field, w in provenance.items()
-    }
+def _writer_doc(write: FieldWrite) -> list[str | None]:
+    received = None if write.received_at is None else utc(write.received_at).isoformat()
+    return [write.event_guid, write.user_id, utc(write.timestamp).isoformat(), received]
 
 
-def provenance_from(doc: Mapping[str, list[Any]]) -> dict[str, FieldWrite]:
-    return {
-        field: FieldWrite(
+def provenance_doc(provenance: Mapping[str, FieldWrite]) -> dict[str, Any]:
+    """``{"w": [[event_guid, user_id, timestamp, received_at], ...], "f": {field: index}}``.
+
+    One writer entry per event rather than per field: an event usually writes several fields
+    of an entity, and every entity row carries its provenance, so this keeps rows small and
+    decoding cheap (one ``FieldWrite`` per writing event, shared as the fold shares them)."""
+    writers: list[list[str | None]] = []
+    index: dict[int, int] = {}  # by identity: the fold gives one object to all of an event's fields
+    fields: dict[str, int] = {}
+    for field, write in provenance.items():
+        position = index.get(id(write))
+        if position is None:
+            position = index[id(write)] = len(writers)
+            writers.append(_writer_doc(write))
+        fields[field] = position
+    return {"w": writers, "f": fields}
+
+
+def provenance_from(doc: Mapping[str, Any]) -> dict[str, FieldWrite]:
+    writers = [
+        FieldWrite(
             event_guid=event_guid,
             user_id=user_id,
             timestamp=datetime.fromisoformat(timestamp),
             received_at=_instant(received_at),
         )
-        for field, (event_guid, user_id, timestamp, received_at) in doc.items()
-    }
+        for event_guid, user_id, timestamp, received_at in doc["w"]
+    ]
+    return {field: writers[position] for field, position in doc["f"].items()}

@@ -100,18 +100,19 @@ class PostgresDatabase:
 
     # -- UnitOfWorkFactory -----------------------------------------------------------------
     @contextmanager
-    def __call__(self) -> Iterator[PgUnitOfWork]:
+    def __call__(self, *, read_only: bool = False) -> Iterator[PgUnitOfWork]:
+        # PostgreSQL readers never wait for writers (MVCC), so read_only changes nothing yet;
+        # it is where pull traffic could be routed to a read replica.
         with translated(), self._pool.connection() as conn:
+            session = Session(conn)
+            uow = PgUnitOfWork(session)
             try:
-                with conn.pipeline() as pipeline:
-                    session = Session(conn, pipeline)
-                    uow = PgUnitOfWork(session)
-                    try:
-                        yield uow
-                    except BaseException:
-                        session.abandon()
-                        raise
-                    session.finish(commit=uow.committed)
+                try:
+                    yield uow
+                except BaseException:
+                    session.abandon()
+                    raise
+                session.finish(commit=uow.committed)
             finally:
                 with self._last_used_lock:
                     self._last_used[conn] = time.monotonic()

@@ -67,13 +67,18 @@ _TOUCHING = (
     " pushed_by FROM events WHERE tenant_id = %(tenant)s AND guid IN (SELECT event_guid"
     " FROM event_touches WHERE tenant_id = %(tenant)s AND entity_guid = ANY(%(guids)b))"
 )
+# The two range arms are fenced (OFFSET 0) so that min(seq) is taken over the index range
+# [since, ...) rather than by walking the feed in seq order until a row qualifies: the range is
+# what the client is about to page through anyway, while the walk costs the whole feed when
+# the answer is near the head (the usual case) and the planner misjudges it.
 _LEGACY_START = (
     "SELECT coalesce("
     ' (SELECT min(seq) FROM events WHERE tenant_id = %(tenant)s AND "timestamp" = %(since)s),'
     " least("
-    '  (SELECT min(seq) FROM events WHERE tenant_id = %(tenant)s AND "timestamp" >= %(since)s),'
-    "  (SELECT min(seq) FROM events WHERE tenant_id = %(tenant)s"
-    "   AND received_at >= %(floor)s)))"
+    "  (SELECT min(seq) FROM (SELECT seq FROM events WHERE tenant_id = %(tenant)s"
+    '   AND "timestamp" >= %(since)s OFFSET 0) AS by_time),'
+    "  (SELECT min(seq) FROM (SELECT seq FROM events WHERE tenant_id = %(tenant)s"
+    "   AND received_at >= %(floor)s OFFSET 0) AS by_receipt)))"
 )
 
 

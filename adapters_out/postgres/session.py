@@ -2,15 +2,15 @@
 
 Two things keep a unit of work to few round trips:
 
-- The connection is in pipeline mode: a statement whose result nobody reads (an INSERT, an
-  advisory lock) is sent at once and its outcome collected with the next result that is read,
-  so a push's writes cost no waiting. A failure surfaces at the next read or at the end; it
-  aborts the unit of work either way.
 - ``BEGIN`` is sent with the first write, not up front. Under READ COMMITTED every statement
   takes its own snapshot, inside a transaction or not, so reads before the first write see
   exactly what they would see inside one; a unit of work that only reads (a pull) then needs no
   BEGIN/COMMIT at all. (psycopg also empties its prepared-statement cache on every ROLLBACK, so
   read-only work that ended in a rollback would lose its prepared statements each time.)
+- From that first write on, the connection is in pipeline mode: a statement whose result
+  nobody reads (an INSERT, an advisory lock) is sent at once and its outcome collected with the
+  next result that is read, so a push's writes cost no waiting. A failure surfaces at the next
+  read or at the end; it aborts the unit of work either way.
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ _BEGIN = b"BEGIN ISOLATION LEVEL READ COMMITTED"
 
 
 class Session:
-    def __init__(self, conn: psycopg.Connection[Any], pipeline: Pipeline) -> None:
-        self._conn, self._pipeline = conn, pipeline
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+        self._pipeline: Pipeline | None = None
+        self._pipeline_block = contextlib.ExitStack()
         self.in_transaction = False
 
     def read(self, query: Any, params: Any = None) -> Cursor[Any]:
@@ -37,6 +39,7 @@ class Session:
     def write(self, query: Any, params: Any = None) -> Cursor[Any]:
         """Execute inside the transaction (opened now if needed); fetch only if it returns."""
         if not self.in_transaction:
+            self._pipeline = self._pipeline_block.enter_context(self._conn.pipeline())
             self._conn.execute(_BEGIN)
             self.in_transaction = True
         return self._conn.execute(query, params)
@@ -46,6 +49,7 @@ class Session:
         """Undo only the block's statements when it fails; its error is raised in the block's
         caller (not later), so the caller can handle it and carry on with the unit of work."""
         self.write(b"SAVEPOINT dc_block")
+        assert self._pipeline is not None
         try:
             yield
             self._conn.execute(b"RELEASE SAVEPOINT dc_block")
@@ -61,11 +65,10 @@ class Session:
     def finish(self, commit: bool) -> None:
         """End the unit of work; any queued write that failed raises here."""
         if not self.in_transaction:
-            self._pipeline.sync()  # surfaces errors of reads that were never fetched
             return
         self._conn.execute(b"COMMIT" if commit else b"ROLLBACK")
         try:
-            self._pipeline.sync()
+            self._pipeline_block.close()  # Sync: waits for everything queued
         except psycopg.Error:
             self.abandon()  # a failed write aborted the transaction: COMMIT was skipped
             raise
@@ -78,7 +81,6 @@ class Session:
             return
         self.in_transaction = False
         with contextlib.suppress(psycopg.Error):
-            self._pipeline.sync()
+            self._pipeline_block.close()
         with contextlib.suppress(psycopg.Error):
             self._conn.execute(b"ROLLBACK")
-            self._pipeline.sync()

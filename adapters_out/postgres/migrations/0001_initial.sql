@@ -40,12 +40,15 @@ CREATE TABLE events (
     sync_level  integer NOT NULL,
     received_at timestamptz,
     pushed_by   text,
-    PRIMARY KEY (tenant_id, guid),
-    UNIQUE (tenant_id, seq)
+    PRIMARY KEY (tenant_id, guid)
 );
--- The legacy `since` mapping: (min seq for a timestamp) and (min seq received since).
-CREATE INDEX events_by_timestamp ON events (tenant_id, "timestamp", seq);
-CREATE INDEX events_by_received ON events (tenant_id, received_at, seq);
+-- The feed: pages are `seq > after ORDER BY seq LIMIT n` on this index. Partial, so claimed
+-- events (seq NULL) are not in it, and `seq IS NULL` can never lure the planner into scanning it.
+CREATE UNIQUE INDEX events_feed ON events (tenant_id, seq) WHERE seq IS NOT NULL;
+-- The legacy `since` mapping: (min seq for a timestamp) and (min seq received since). Without
+-- seq on purpose: no index but the PK may serve `seq IS NULL` (see events_feed).
+CREATE INDEX events_by_timestamp ON events (tenant_id, "timestamp");
+CREATE INDEX events_by_received ON events (tenant_id, received_at);
 CREATE INDEX events_by_entity ON events (tenant_id, entity_guid);
 
 CREATE TABLE feed_heads (
