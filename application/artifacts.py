@@ -21,7 +21,7 @@ class GetArtifact:
 
     def __call__(self, artifact_id: str, base_url: str) -> dict[str, Any]:
         """The configuration without secrets, plus ``syncServerUrl``."""
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant = uow.tenants.get_by_artifact(artifact_id)
         if tenant is None:
             raise NotFound("Config not found", code="artifact-not-found")
@@ -38,7 +38,7 @@ class RenderArtifactQr:
 
     def __call__(self, artifact_id: str, base_url: str) -> bytes:
         """A PNG QR code of the artifact's JSON URL."""
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant = uow.tenants.get_by_artifact(artifact_id)
         if tenant is None:
             raise NotFound("Config not found", code="artifact-not-found")

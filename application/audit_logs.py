@@ -109,7 +109,7 @@ class PullAuditLogs:
     ) -> AuditPage:
         limit = max(1, min(limit, MAX_PAGE))
         since = (since or "").strip()
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             rows = self._rows(uow, tenant_id, since, limit + 1)
         page = rows[:limit]

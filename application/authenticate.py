@@ -123,7 +123,7 @@ class Authenticate:
         key = (tenant_id, scheme, hashlib.sha256(token.encode("utf-8", "replace")).hexdigest())
         identity = self._cache.get(key, now)
         if identity is None:
-            with self._uow_factory() as uow:
+            with self._uow_factory(read_only=True) as uow:
                 tenant = uow.tenants.get(tenant_id)
             fields = provider_fields(tenant.config, tenant.secrets, scheme) if tenant else None
             if fields is not None:
@@ -148,5 +148,5 @@ class CheckTenantAccess:
         self._uow_factory = uow_factory
 
     def __call__(self, tenant_id: str, principal: Principal) -> None:
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)

@@ -36,21 +36,21 @@ class ListEntities(_TenantRead):
             offset=max(0, query.offset),
             include_deleted=False,
         )
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             return uow.entities.list(tenant_id, query)
 
 
 class CountEntities(_TenantRead):
     def __call__(self, principal: Principal, tenant_id: str) -> int:
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             return uow.entities.count(tenant_id)
 
 
 class CountEntitiesByForm(_TenantRead):
     def __call__(self, principal: Principal, tenant_id: str) -> dict[str, int]:
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             return uow.entities.count_by_form(tenant_id)
 
@@ -63,7 +63,7 @@ def _live(uow_entity: Entity | None, guid: str) -> Entity:
 
 class GetEntity(_TenantRead):
     def __call__(self, principal: Principal, tenant_id: str, guid: str) -> EntityDetail:
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             entity = _live(uow.entities.get(tenant_id, guid), guid)
             if entity.type != GROUP or not entity.member_ids:
@@ -80,6 +80,6 @@ class EntityEvents(_TenantRead):
         self, principal: Principal, tenant_id: str, guid: str, limit: int = MAX_EVENTS
     ) -> list[Event]:
         """Events of the entity, oldest device timestamp first (``[]`` for an unknown one)."""
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             return uow.events.for_entity(tenant_id, guid, max(1, min(limit, MAX_EVENTS)))

@@ -33,7 +33,7 @@ class PullEvents:
         self, tenant_id: str, principal: Principal, since: str | None, limit: int = DEFAULT_PAGE
     ) -> PullPage:
         limit = max(1, min(limit, MAX_PAGE))
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             position = self._position(uow, tenant_id, since)
             rows = uow.events.page(tenant_id, position, limit + 1)

@@ -26,7 +26,7 @@ class ListRejectedEvents:
     ) -> RejectedPage:
         require_admin(principal)  # before the tenant lookup: users learn nothing about tenants
         limit, offset = max(1, min(limit, MAX_PAGE)), max(0, offset)
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             items = uow.quarantine.list(tenant_id, limit, offset)
             total = uow.quarantine.count(tenant_id)

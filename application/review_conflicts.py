@@ -50,7 +50,7 @@ class ListConflicts:
         require_admin(principal)
         if status is not None and status not in STATUSES:
             raise _invalid("/status", "invalid-value", f"status is one of {', '.join(STATUSES)}")
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             return uow.conflicts.list(
                 tenant_id, status, max(1, min(limit, MAX_LIMIT)), max(0, offset)
@@ -71,7 +71,7 @@ class ResolveConflict:
             raise _invalid(
                 "/resolution", "invalid-value", f"resolution is one of {', '.join(RESOLUTIONS)}"
             )
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             conflict = self._open_conflict(uow.conflicts.get(tenant_id, conflict_id), conflict_id)
             entity = uow.entities.get(tenant_id, conflict.entity_guid)

@@ -43,7 +43,7 @@ class ListDuplicates:
                 "unknown status",
                 [("/status", "invalid-value", f"status must be one of {', '.join(STATUSES)}")],
             )
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             return uow.duplicates.list(
                 tenant_id,
@@ -66,7 +66,7 @@ class ResolveDuplicate:
                 "a pair needs two entities",
                 [("/existingItem", "same-entity", "newItem and existingItem are the same")],
             )
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             found = uow.entities.get_many(tenant_id, [cmd.new_item, cmd.existing_item])
         for guid in (cmd.new_item, cmd.existing_item):

@@ -29,7 +29,7 @@ class RetryRejected:
         """Re-submit the raw event as received. Applied (or already stored): it leaves the
         quarantine; rejected again: it stays, with the new reason and one more attempt."""
         require_admin(principal)
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             rejected = _rejected(uow, tenant_id, guid)
         if event_guid_of(rejected.raw) != rejected.guid:

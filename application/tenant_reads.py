@@ -59,7 +59,7 @@ class ListApps:
             descending=order == "desc",
             search=search,
         )
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             if _sees_all(principal):
                 rows, total = uow.tenants.page(query)
                 pages = math.ceil(total / size)
@@ -115,7 +115,7 @@ class GetApp:
         self._uow_factory = uow_factory
 
     def __call__(self, principal: Principal, tenant_id: str) -> dict[str, Any]:
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             return document(tenant_for(uow, tenant_id, principal))
 
 
@@ -130,7 +130,7 @@ class ExportApp:
         self, principal: Principal, tenant_id: str, with_secrets: bool = False
     ) -> dict[str, Any]:
         require_admin(principal)
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             tenant = tenant_for(uow, tenant_id, principal)
         if not with_secrets:
             return dict(tenant.config)

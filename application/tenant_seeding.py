@@ -24,7 +24,7 @@ class SeedEntities:
         wanted = seeds(tenant_id, doc)
         if not wanted:
             return PushOutcome(results=())
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             stored = uow.events.get_many(tenant_id, [s.guid for s in wanted])
         timestamp = format_instant(self._clock.now())
         fresh = [s.wire(timestamp) for s in wanted if s.guid not in stored]

@@ -39,7 +39,7 @@ class Login:
         self._uow_factory, self._hasher, self._tokens = uow_factory, hasher, tokens
 
     def __call__(self, email: str, password: str) -> LoginResult:
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             user = uow.users.get_by_email(normalise_email(email))
         if user is None or user.disabled:
             self._hasher.waste_time(password)  # same cost as a real check: no enumeration
@@ -103,7 +103,7 @@ class ManageUsers:
 
     def list(self, principal: Principal) -> list[User]:
         require_admin(principal)
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             return uow.users.list()
 
     def create(self, principal: Principal, draft: UserDraft) -> User:
@@ -190,7 +190,7 @@ class CurrentUser:
         number = numeric_id(user_id)
         if number is None:
             raise Unauthenticated("Invalid token", code="invalid-token")
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             user = uow.users.get(number)
         if user is None or user.disabled:
             raise Unauthenticated("Invalid token", code="invalid-token")
@@ -200,7 +200,7 @@ class CurrentUser:
 
     def user(self, principal: Principal) -> User:
         number = numeric_id(principal.user_id)
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             user = uow.users.get(number) if number is not None else None
         if user is None:
             raise NotFound("User not found", code="user-not-found")

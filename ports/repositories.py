@@ -292,10 +292,13 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     """``with uow_factory() as uow: ...; uow.commit()`` - leaving without commit rolls back.
-    Raises ``ports.errors.StorageUnavailable`` when the database cannot be reached and
+    ``uow_factory(read_only=True)`` is for use cases that only read: it sees a consistent
+    snapshot of committed data, never waits for writers where the database allows it (SQLite
+    WAL, PostgreSQL MVCC), and must not be used to write. Raises
+    ``ports.errors.StorageUnavailable`` when the database cannot be reached and
     ``TransientConflict`` on deadlock/serialisation failure (the caller may retry)."""
 
-    def __call__(self) -> AbstractContextManager[UnitOfWork]: ...
+    def __call__(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]: ...
 
 
 class DatabaseHealth(Protocol):

@@ -46,7 +46,12 @@ class MemoryDatabase:
         self._lock = threading.RLock()
 
     @contextmanager
-    def __call__(self) -> Iterator[MemoryUnitOfWork]:
+    def __call__(self, *, read_only: bool = False) -> Iterator[MemoryUnitOfWork]:
+        if read_only:
+            # The published state is never mutated (writers swap in a new one), so a reader
+            # takes no lock; the clone protects it from repositories that create keys.
+            yield MemoryUnitOfWork(self.state.clone())
+            return
         with self._lock:
             uow = MemoryUnitOfWork(self.state.clone())
             yield uow

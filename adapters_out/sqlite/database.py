@@ -52,10 +52,21 @@ class SqliteDatabase:
         self._writer_turn = WriterTurn(busy_timeout_ms / 1000)
 
     @contextmanager
-    def __call__(self) -> Iterator[SqliteUnitOfWork]:
-        """One unit of work = one write transaction. ``BEGIN IMMEDIATE`` takes the write lock
-        up front (waiting up to the busy timeout), so a transaction never fails half-way for
-        lack of it; leaving the block without ``commit()`` or with an error rolls back."""
+    def __call__(self, *, read_only: bool = False) -> Iterator[SqliteUnitOfWork]:
+        """One unit of work = one transaction. A writer's ``BEGIN IMMEDIATE`` takes the write
+        lock up front (waiting up to the busy timeout), so a transaction never fails half-way
+        for lack of it; leaving the block without ``commit()`` or with an error rolls back.
+        A reader's plain ``BEGIN`` takes no lock: in WAL mode it reads a consistent snapshot
+        while a writer works, so pulls never queue behind pushes."""
+        if read_only:
+            with self._pool.borrowed() as conn, translated():
+                conn.execute("BEGIN")
+                try:
+                    yield SqliteUnitOfWork(conn)
+                finally:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")  # nothing to keep: a reader never writes
+            return
         with self._writer_turn(), self._pool.borrowed() as conn, translated():
             conn.execute("BEGIN IMMEDIATE")
             uow = SqliteUnitOfWork(conn)
