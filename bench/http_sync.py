@@ -1,0 +1,247 @@
+"""HTTP sync benchmark: N devices push batches of 10 events to ``datacollect serve`` on
+PostgreSQL, then one reader pulls the whole feed with pages of 100 and of 1,000.
+
+    .venv/bin/python bench/http_sync.py                     # 16 devices x 1,000 events
+    .venv/bin/python bench/http_sync.py --devices 32 --events 500 --workers 3 --threads 8
+
+It starts its own server (production mode, JSON access log to a file, rate limits off) on a
+fresh schema of ``POSTGRES_TEST`` (default: the local server), so it measures the real stack:
+gunicorn gthread workers, Falcon, the use cases and psycopg. Not a test: it prints figures.
+Targets on 2 cores: push >= 5,000 events/s with p99 < 100 ms; pull >= 50,000 events/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.e2e.client import Client, device_event
+from tests.e2e.server import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    fresh_postgres_url,
+    running_server,
+)
+from tests.support.events import iso
+
+LOCAL_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def device_events(device: int, count: int) -> list[dict]:
+    """Mostly new individuals, every fifth event an update of one created earlier."""
+    start = datetime(2025, 5, 1, 8, tzinfo=UTC) + timedelta(minutes=device)
+    events, guids = [], []
+    rng = random.Random(device)  # birth dates spread like a population's (few shared keys)
+    for n in range(count):
+        stamp = iso(start + timedelta(milliseconds=250 * n))
+        if n % 5 == 4:
+            target = guids[n // 2]
+            events.append(device_event("update-individual", target, {"visit": n}, stamp))
+        else:
+            guid = str(uuid.uuid4())
+            guids.append(guid)
+            born = date(1940, 1, 1) + timedelta(days=rng.randrange(80 * 365))
+            name = {"name": f"Dev{device} Person{n}", "dateOfBirth": born.isoformat()}
+            events.append(device_event("create-individual", guid, name, stamp))
+    return events
+
+
+def push_phase(tenant: str, clients: list[Client], work: list[list[dict]]) -> tuple[float, list]:
+    latencies: list[float] = []
+    lock, barrier = threading.Lock(), threading.Barrier(len(clients) + 1)
+
+    def run(client: Client, events: list[dict]) -> None:
+        mine = []
+        barrier.wait()
+        for i in range(0, len(events), 10):
+            began = time.perf_counter()
+            reply = client.push(tenant, events[i : i + 10])
+            mine.append(time.perf_counter() - began)
+            assert reply["applied"] == len(events[i : i + 10]), reply
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in zip(clients, work, strict=True)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - began, latencies
+
+
+def pull_phase(client: Client, tenant: str, limit: int) -> tuple[int, float, int]:
+    began = time.perf_counter()
+    pages = client.pull_all(tenant, limit=limit)
+    elapsed = time.perf_counter() - began
+    return sum(len(p["events"]) for p in pages), elapsed, len(pages)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _local_ports(pids: list[int]) -> set[int]:
+    inodes = set()
+    for pid in pids:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            continue
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def server_rss_mib(master_pid: int) -> tuple[float, int]:
+    """Resident memory of the gunicorn master plus its workers (from /proc; no psutil)."""
+    pids = [master_pid, *_children(master_pid)]
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024, len(pids) - 1
+
+
+class CpuMeter:
+    """CPU seconds spent by the server workers, by their PostgreSQL backends and by us."""
+
+    def __init__(self, master_pid: int, url: str) -> None:
+        self._master, self._url = master_pid, url
+
+    def _backends(self) -> list[int]:
+        """The PostgreSQL backends serving our workers: matched by the workers' TCP ports."""
+        ports = _local_ports(_children(self._master))
+        with psycopg.connect(self._url, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE client_port = ANY(%s)", (sorted(ports),)
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def sample(self) -> dict[str, dict[int, float]]:
+        return {
+            "server": {p: _cpu_s(p) for p in [self._master, *_children(self._master)]},
+            "postgres": {p: _cpu_s(p) for p in self._backends()},
+            "client": {0: time.process_time()},
+        }
+
+    @staticmethod
+    def spent(before: dict, after: dict) -> dict[str, float]:
+        return {
+            part: sum(v - before[part].get(p, 0.0) for p, v in after[part].items())
+            for part in after
+        }
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--devices", type=int, default=16)
+    parser.add_argument("--events", type=int, default=1000, help="timed events per device")
+    parser.add_argument("--warmup", type=int, default=100, help="untimed events per device")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--log-level", default="INFO")
+    args = parser.parse_args()
+    dsn = os.environ.get("POSTGRES_TEST") or LOCAL_DSN
+    env = {
+        "DATACOLLECT_ENV": "production",
+        "JWT_SECRET": secrets.token_urlsafe(48),
+        "BCRYPT_ROUNDS": "10",
+        "WEB_CONCURRENCY": str(args.workers),
+        "WEB_THREADS": str(args.threads),
+        "DB_POOL_MAX": str(args.threads + 2),
+        "LOG_LEVEL": args.log_level,
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-http-") as workdir,
+        fresh_postgres_url(dsn) as url,
+    ):
+        env["POSTGRES"] = url
+        with running_server(Path(workdir), "postgres", env) as server:
+            report(server, args, url)
+
+
+def report(server, args: argparse.Namespace, url: str) -> None:  # type: ignore[no-untyped-def]
+    admin = Client(server.base_url).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    tenant = admin.create_tenant("Bench")
+    emails = [admin.create_user(tenant, "bench-password") for _ in range(args.devices)]
+    clients = [Client(server.base_url).login(email, "bench-password") for email in emails]
+    work = [device_events(d, args.events + args.warmup) for d in range(args.devices)]
+    rss_idle, workers = server_rss_mib(server.pid)
+    # Warm-up (untimed): connections, code paths, then planner statistics, as autovacuum's
+    # ANALYZE would soon provide on any real database (a fresh schema has none).
+    push_phase(tenant, clients, [w[: args.warmup] for w in work])
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+    meter = CpuMeter(server.pid, url)
+    before = meter.sample()
+    elapsed, latencies = push_phase(tenant, clients, [w[args.warmup :] for w in work])
+    cpu = CpuMeter.spent(before, meter.sample())
+    total = args.devices * args.events
+    rss_after_push, _ = server_rss_mib(server.pid)
+    print(f"server: {workers} gthread workers x {args.threads} threads, PostgreSQL, "
+          f"{os.cpu_count()} CPUs shared with this client")  # fmt: skip
+    print(f"push: {args.devices} devices x {args.events} events in batches of 10 = {total:,} "
+          f"events in {elapsed:.2f} s -> {total / elapsed:,.0f} events/s "
+          f"({len(latencies) / elapsed:,.0f} requests/s)")  # fmt: skip
+    print(f"push latency per batch: p50 {percentile(latencies, 50):.1f} ms, "
+          f"p95 {percentile(latencies, 95):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
+          f"max {max(latencies) * 1000:.1f} ms")  # fmt: skip
+    print("CPU per 1,000 pushed events: " + ", ".join(
+        f"{part} {seconds / total * 1e6:.0f} ms" for part, seconds in cpu.items()))  # fmt: skip
+    reader = Client(server.base_url).login(emails[0], "bench-password")
+    for limit in (100, 1000):
+        count, seconds, pages = pull_phase(reader, tenant, limit)
+        assert count == total + args.devices * args.warmup, count
+        print(f"pull, pages of {limit:>5}: {count:,} events in {pages} pages, {seconds:.2f} s "
+              f"-> {count / seconds:,.0f} events/s")  # fmt: skip
+    rss_end, _ = server_rss_mib(server.pid)
+    print(f"server RSS (master + workers): idle {rss_idle:.0f} MiB, after push "
+          f"{rss_after_push:.0f} MiB, after pulls {rss_end:.0f} MiB")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
