@@ -24,11 +24,14 @@ class Client:
             maxsize=8, retries=False, timeout=urllib3.Timeout(connect=5, read=60)
         )
         self.token: str | None = None
+        self.authorization: str | None = None  # e.g. "keycloak <IdP token>"; else Bearer token
 
     # -- plumbing --------------------------------------------------------------------------
     def call(self, method: str, path: str, body: Any = None, expect: int | None = 200) -> Any:
         headers = {"Accept": "application/json"}
-        if self.token:
+        if self.authorization:
+            headers["Authorization"] = self.authorization
+        elif self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         data = None
         if body is not None:
@@ -46,9 +49,9 @@ class Client:
         assert isinstance(reply["userId"], int)
         return self
 
-    def create_tenant(self, name: str = "E2E") -> str:
+    def create_tenant(self, name: str = "E2E", **config: Any) -> str:
         tenant_id = f"e2e-{uuid.uuid4().hex[:10]}"
-        body = {"id": tenant_id, "name": name, "entityForms": []}
+        body = {"id": tenant_id, "name": name, "entityForms": [], **config}
         self.call("POST", "/api/apps", body, expect=201)
         return tenant_id
 
