@@ -31,7 +31,7 @@ def _connection_kwargs(dsn: str, schema: str | None, timeout_s: float, name: str
     if schema is not None:
         settings.append(f"-c search_path={schema}")
     return {
-        "autocommit": True,  # transactions are explicit: conn.transaction() per unit of work
+        "autocommit": True,  # a unit of work sends BEGIN itself, on its first write (session.py)
         "options": " ".join(s for s in (str(existing), *settings) if s),
         "connect_timeout": max(2, round(timeout_s)),  # libpq's minimum is 2 seconds
         "application_name": name,
@@ -101,10 +101,10 @@ class PostgresDatabase:
     # -- UnitOfWorkFactory -----------------------------------------------------------------
     @contextmanager
     def __call__(self, *, read_only: bool = False) -> Iterator[PgUnitOfWork]:
-        # PostgreSQL readers never wait for writers (MVCC), so read_only changes nothing yet;
-        # it is where pull traffic could be routed to a read replica.
+        """A read-only unit of work reads one snapshot and never waits for writers (MVCC); it
+        is also where pull traffic could later be routed to a read replica."""
         with translated(), self._pool.connection() as conn:
-            session = Session(conn)
+            session = Session(conn, read_only=read_only)
             uow = PgUnitOfWork(session)
             try:
                 try:
