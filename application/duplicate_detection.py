@@ -16,7 +16,7 @@ from domain.duplicates import (
 from domain.entities import Entity
 from ports.repositories import UnitOfWork
 
-MAX_CANDIDATES = 5_000  # per push, across all keys
+CANDIDATES_PER_KEY = 50  # a huge bucket ("Unknown", 1900-01-01) costs no more than this
 MAX_COMPARISONS_PER_ENTITY = 200  # bounds the cost of pathological buckets (one name x1000)
 MAX_PAIRS_PER_ENTITY = 20  # the best-scoring ones; more would drown reviewers anyway
 
@@ -57,7 +57,7 @@ class DuplicateDetector:
         wanted = {k for e in changed for k in keys.get(e.guid, ())}
         if not wanted:
             return 0
-        candidates = uow.entities.find_by_keys(tenant_id, wanted, MAX_CANDIDATES)
+        candidates = uow.entities.find_by_keys(tenant_id, wanted, CANDIDATES_PER_KEY)
         by_key: dict[str, list[Entity]] = {}
         for candidate in candidates:
             for key in match_keys(candidate, rules) & wanted:

@@ -185,8 +185,10 @@ class EntityRepository(Protocol):
         entity was never created in fold order; normal deletion is a tombstone via save_many."""
         ...
 
-    def find_by_keys(self, tenant_id: str, keys: Collection[str], limit: int) -> list[Entity]:
-        """Live (not deleted) entities filed under any of ``keys``, via an index."""
+    def find_by_keys(self, tenant_id: str, keys: Collection[str], per_key: int) -> list[Entity]:
+        """Live (not deleted) entities filed under any of ``keys``, via an index; at most
+        ``per_key`` per key (those with the smallest guids), each entity once. The per-key
+        bound keeps one huge bucket (placeholder names, default birth dates) cheap."""
         ...
 
     def list(self, tenant_id: str, query: EntityQuery) -> list[Entity]:

@@ -43,11 +43,13 @@ class MemoryEntities:
             for key in filed.pop(guid, set()):
                 index.get(key, set()).discard(guid)
 
-    def find_by_keys(self, tenant_id: str, keys: Collection[str], limit: int) -> list[Entity]:
+    def find_by_keys(self, tenant_id: str, keys: Collection[str], per_key: int) -> list[Entity]:
         index, stored = self._s.keys.get(tenant_id, {}), self._s.entities.get(tenant_id, {})
-        guids = sorted({g for k in keys for g in index.get(k, ())})
-        found = [stored[g] for g in guids if g in stored and not stored[g].deleted]
-        return found[:limit]
+        guids: set[str] = set()
+        for key in keys:
+            live = sorted(g for g in index.get(key, ()) if g in stored and not stored[g].deleted)
+            guids.update(live[: max(per_key, 0)])
+        return [stored[g] for g in sorted(guids)]
 
     def _live(self, tenant_id: str, include_deleted: bool = False) -> list[Entity]:
         return [

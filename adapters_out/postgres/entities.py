@@ -18,9 +18,11 @@ _SELECT_ENTITY = (
 _FIND_BY_KEYS = (
     "SELECT guid, type, name, data, version, last_updated, member_ids, deleted, last_event_at,"
     " last_event_guid, deleted_by_at, deleted_by_guid, provenance, external_ids FROM entities"
-    " WHERE tenant_id = %(tenant)s AND NOT deleted AND guid IN (SELECT entity_guid"
-    " FROM entity_match_keys WHERE tenant_id = %(tenant)s AND key = ANY(%(keys)b))"
-    " ORDER BY guid LIMIT %(limit)s"
+    " WHERE tenant_id = %(tenant)s AND NOT deleted AND guid IN (SELECT bucket.entity_guid"
+    " FROM unnest(%(keys)b::text[]) AS wanted(key) CROSS JOIN LATERAL ("
+    " SELECT entity_guid FROM entity_match_keys WHERE tenant_id = %(tenant)s"
+    " AND key = wanted.key ORDER BY entity_guid LIMIT %(per_key)s) AS bucket)"
+    " ORDER BY guid"
 )
 
 
@@ -141,12 +143,12 @@ class PgEntities:
             {"tenant": tenant_id, "guids": sorted(set(guids))},
         )
 
-    def find_by_keys(self, tenant_id: str, keys: Collection[str], limit: int) -> list[Entity]:
+    def find_by_keys(self, tenant_id: str, keys: Collection[str], per_key: int) -> list[Entity]:
         if not keys:
             return []
         rows = self._db.read(
             _FIND_BY_KEYS,
-            {"tenant": tenant_id, "keys": list(keys), "limit": max(0, limit)},
+            {"tenant": tenant_id, "keys": list(keys), "per_key": max(0, per_key)},
         ).fetchall()
         return [_entity(r) for r in rows]
 

@@ -108,3 +108,16 @@ def test_remove_many_forgets_entities_and_their_keys(database):
         assert uow.entities.get("t1", "p1") is None
         assert [e.guid for e in uow.entities.find_by_keys("t1", ["n:ann"], 10)] == ["p2"]
         assert uow.entities.count("t1") == 1
+
+
+def test_find_by_keys_bounds_each_key_separately(database):
+    crowd = [entity(f"c{i}") for i in range(5)]
+    _save(
+        database,
+        [*crowd, entity("x1"), entity("zz", deleted=True)],
+        {**{e.guid: ["n:unknown"] for e in crowd}, "x1": ["n:rare", "n:unknown"]},
+    )
+    with database() as uow:
+        found = [e.guid for e in uow.entities.find_by_keys("t1", ["n:unknown", "n:rare"], 2)]
+        assert found == ["c0", "c1", "x1"]  # two from the crowd, the rare one still found
+        assert uow.entities.find_by_keys("t1", ["n:unknown"], 0) == []
