@@ -174,7 +174,7 @@ def timed_pull(pull: PullEvents, tenant: str, limit: int) -> tuple[float, int]:
 
 
 def fill_feed(db: Any, tenant: str, have: int, want: int) -> int:
-    """Events every 2 ms of device time, received at 50 a second: a busy tenant."""
+    """A busy tenant: 50 events a second, each received a second after its device time."""
     while have < want:
         n = min(10_000, want - have)
         events = [
@@ -183,9 +183,9 @@ def fill_feed(db: Any, tenant: str, have: int, want: int) -> int:
                 entity_guid=f"f{k % 50_000}",
                 type="update-individual",
                 data={"visits": k, "note": "filled for the latency benchmark"},
-                timestamp=BASE + timedelta(milliseconds=2 * k),
+                timestamp=BASE + timedelta(milliseconds=20 * k),
                 user_id="device-1",
-                received_at=BASE + timedelta(milliseconds=20 * k),
+                received_at=BASE + timedelta(milliseconds=20 * k + 1000),
                 pushed_by="1",
             )
             for k in range(have, have + n)
@@ -258,8 +258,8 @@ def latencies(name: str, db: Any, settle: Callable[[], None], args: argparse.Nam
         cases: dict[str, Callable[[], object]] = {
             "cursor anywhere": lambda n=size: cursor_at(rng.randrange(n - 100)),
             "cursor near the head": lambda h=head: cursor_at(h),
-            "legacy since = a timestamp near the head": lambda h=head: since(2 * h),
-            "legacy since, no exact match, near the head": lambda h=head: since(2 * h + 1),
+            "legacy since = a timestamp near the head": lambda h=head: since(20 * h),
+            "legacy since, no exact match, near the head": lambda h=head: since(20 * h + 1),
         }
         for label, call in cases.items():
             p50, p95 = latency_ms(call, samples)
