@@ -8,10 +8,13 @@ from datetime import datetime
 from domain.duplicates import (
     DuplicateRules,
     PotentialDuplicate,
+    Profile,
     Similarity,
     match_keys,
     pair_key,
-    score_pair,
+    profile_keys,
+    profile_of,
+    score_profiles,
 )
 from domain.entities import Entity
 from ports.repositories import UnitOfWork
@@ -30,15 +33,13 @@ class DuplicateDetector:
 
     @staticmethod
     def _candidates(
-        entity: Entity,
-        keys: Mapping[str, frozenset[str]],
-        by_key: Mapping[str, list[Entity]],
-    ) -> list[Entity]:
-        """Distinct entities sharing a key with ``entity``; exact-name keys first."""
-        seen: dict[str, Entity] = {}
-        for key in sorted(keys.get(entity.guid, ()), key=lambda k: not k.startswith("n:")):
+        profile: Profile, by_key: Mapping[str, list[Profile]], keys: frozenset[str]
+    ) -> list[Profile]:
+        """Distinct profiles sharing a key with ``profile``; exact-name keys first."""
+        seen: dict[str, Profile] = {}
+        for key in sorted(keys, key=lambda k: not k.startswith("n:")):
             for other in by_key.get(key, ()):
-                if other.guid != entity.guid and other.guid not in seen:
+                if other.guid != profile.guid and other.guid not in seen:
                     seen[other.guid] = other
                     if len(seen) >= MAX_COMPARISONS_PER_ENTITY:
                         return list(seen.values())
@@ -57,16 +58,20 @@ class DuplicateDetector:
         wanted = {k for e in changed for k in keys.get(e.guid, ())}
         if not wanted:
             return 0
-        candidates = uow.entities.find_by_keys(tenant_id, wanted, CANDIDATES_PER_KEY)
-        by_key: dict[str, list[Entity]] = {}
-        for candidate in candidates:
-            for key in match_keys(candidate, rules) & wanted:
-                by_key.setdefault(key, []).append(candidate)
+        by_key: dict[str, list[Profile]] = {}
+        for candidate in uow.entities.find_by_keys(tenant_id, wanted, CANDIDATES_PER_KEY):
+            profile = profile_of(candidate, rules)
+            if profile is not None:
+                for key in profile_keys(profile) & wanted:
+                    by_key.setdefault(key, []).append(profile)
         found: dict[str, PotentialDuplicate] = {}
         for entity in changed:
+            profile = profile_of(entity, rules)
+            if profile is None:
+                continue
             matches = []
-            for other in self._candidates(entity, keys, by_key):
-                match = score_pair(entity, other, rules, self._similarity)
+            for other in self._candidates(profile, by_key, keys.get(entity.guid, frozenset())):
+                match = score_profiles(profile, other, rules.threshold, self._similarity)
                 if match is not None:
                     matches.append((match.score, other.guid, match))
             matches.sort(key=lambda m: (-m[0], m[1]))

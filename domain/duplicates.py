@@ -101,21 +101,46 @@ def identifiers(entity: Entity, rules: DuplicateRules) -> dict[str, str]:
     return found
 
 
-def match_keys(entity: Entity, rules: DuplicateRules) -> frozenset[str]:
-    """Index keys under which likely duplicates of ``entity`` are filed."""
+@attrs.frozen(kw_only=True)
+class Profile:
+    """What the rule compares, extracted once per entity (normalising is the costly part)."""
+
+    guid: str
+    type: str
+    name: str | None
+    birth_date: str | None
+    identifiers: Mapping[str, str]
+
+
+def profile_of(entity: Entity, rules: DuplicateRules) -> Profile | None:
+    """``None`` for entities the rules do not check (other types, deleted)."""
     if not rules.applies_to(entity):
-        return frozenset()
-    keys = {f"i:{field}:{value}" for field, value in identifiers(entity, rules).items()}
-    name = full_name(entity, rules)
-    if name:
-        keys.add(f"n:{name}")
+        return None
+    return Profile(
+        guid=entity.guid,
+        type=entity.type,
+        name=full_name(entity, rules),
+        birth_date=birth_date(entity, rules),
+        identifiers=identifiers(entity, rules),
+    )
+
+
+def profile_keys(profile: Profile) -> frozenset[str]:
+    keys = {f"i:{field}:{value}" for field, value in profile.identifiers.items()}
+    if profile.name:
+        keys.add(f"n:{profile.name}")
         # A birth date alone is shared by thousands of people in a large tenant, so it is only
         # a key together with the start of one name token: buckets stay small, while a typo
         # elsewhere in the name ("Jon"/"John Smith") still meets its twin under "sm".
-        dob = birth_date(entity, rules)
-        if dob:
-            keys.update(f"d:{dob}:{token[:2]}" for token in name.split())
+        if profile.birth_date:
+            keys.update(f"d:{profile.birth_date}:{token[:2]}" for token in profile.name.split())
     return frozenset(keys)
+
+
+def match_keys(entity: Entity, rules: DuplicateRules) -> frozenset[str]:
+    """Index keys under which likely duplicates of ``entity`` are filed."""
+    profile = profile_of(entity, rules)
+    return profile_keys(profile) if profile is not None else frozenset()
 
 
 @attrs.frozen(kw_only=True)
@@ -124,31 +149,38 @@ class Match:
     reasons: tuple[str, ...]
 
 
-def score_pair(
-    a: Entity, b: Entity, rules: DuplicateRules, similarity: Similarity = stdlib_similarity
+def score_profiles(
+    a: Profile, b: Profile, threshold: float, similarity: Similarity = stdlib_similarity
 ) -> Match | None:
-    """Score two entities; ``None`` unless they look like the same person or household."""
-    if a.guid == b.guid or not (rules.applies_to(a) and rules.applies_to(b)) or a.type != b.type:
+    """Score two profiles; ``None`` unless they look like the same person or household."""
+    if a.guid == b.guid or a.type != b.type:
         return None
-    ids_a, ids_b = identifiers(a, rules), identifiers(b, rules)
-    same_ids = sorted(f for f in ids_a if ids_b.get(f) == ids_a[f])
+    same_ids = sorted(f for f in a.identifiers if b.identifiers.get(f) == a.identifiers[f])
     if same_ids:
         return Match(score=1.0, reasons=tuple(f"same {f}" for f in same_ids))
-    name_a, name_b = full_name(a, rules), full_name(b, rules)
-    if not name_a or not name_b:
+    if not a.name or not b.name:
         return None
-    dob_a, dob_b = birth_date(a, rules), birth_date(b, rules)
-    if dob_a and dob_b and dob_a != dob_b:
+    if a.birth_date and b.birth_date and a.birth_date != b.birth_date:
         return None  # different people who share a name
-    name_score = 1.0 if name_a == name_b else similarity(name_a, name_b)
+    name_score = 1.0 if a.name == b.name else similarity(a.name, b.name)
     reasons = ["same normalised name" if name_score == 1.0 else f"similar name ({name_score:.2f})"]
-    if dob_a and dob_b:
+    if a.birth_date and b.birth_date:
         score = 0.7 * name_score + 0.3
         reasons.append("same date of birth")
     else:
         score = 0.9 * name_score
     score = round(score, 4)
-    return Match(score=score, reasons=tuple(reasons)) if score >= rules.threshold else None
+    return Match(score=score, reasons=tuple(reasons)) if score >= threshold else None
+
+
+def score_pair(
+    a: Entity, b: Entity, rules: DuplicateRules, similarity: Similarity = stdlib_similarity
+) -> Match | None:
+    """Score two entities (see ``score_profiles``)."""
+    pa, pb = profile_of(a, rules), profile_of(b, rules)
+    if pa is None or pb is None:
+        return None
+    return score_profiles(pa, pb, rules.threshold, similarity)
 
 
 def pair_key(a: str, b: str) -> str:
