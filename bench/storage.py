@@ -88,6 +88,14 @@ class Workload:
 
 
 # -- backends ------------------------------------------------------------------------------
+def _proc_cpu_s(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 @contextmanager
 def postgres(dsn: str, pool: int) -> Iterator[Any]:
     import psycopg
@@ -112,11 +120,20 @@ def postgres(dsn: str, pool: int) -> Iterator[Any]:
             tables = sql.SQL(", ").join(sql.Identifier(schema, r[0]) for r in rows)
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(tables))
 
+    def backend_cpu_s() -> float | None:
+        """CPU seconds of this pool's server processes (None unless the server is local)."""
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            pids = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'bench'"
+            ).fetchall()
+        times = [_proc_cpu_s(p[0]) for p in pids]
+        return None if not times or None in times else sum(times)  # type: ignore[arg-type]
+
     try:
         db.migrate()
         if autovacuum != "on":
             print("#   autovacuum is off on this server: VACUUM (ANALYZE) runs after each load")
-        yield db, settle
+        yield db, settle, backend_cpu_s
     finally:
         db.close()
         with psycopg.connect(dsn, autocommit=True) as conn:
@@ -133,7 +150,7 @@ def sqlite(_: str, pool: int) -> Iterator[Any]:
         db = SqliteDatabase(Path(tmp) / "bench.db")
         try:
             db.migrate()
-            yield db, lambda: None
+            yield db, lambda: None, lambda: 0.0  # SQLite works inside this process
         finally:
             db.close()
 
@@ -212,7 +229,31 @@ def report(backend: str, what: str, value: str) -> None:
     print(f"{backend:9} {what:52} {value}", flush=True)
 
 
-def throughput(name: str, db: Any, settle: Callable[[], None], args: argparse.Namespace) -> None:
+class CpuPerEvent:
+    """CPU microseconds per event of one timed phase: this process, and the database server's
+    processes for this pool. Unlike events/s, it does not depend on what else the (shared)
+    machine is running."""
+
+    def __init__(self, db_cpu_s: Callable[[], float | None]) -> None:
+        self._db_cpu_s = db_cpu_s
+        self._start = (time.process_time(), db_cpu_s())
+
+    def __call__(self, events: int) -> str:
+        client = (time.process_time() - self._start[0]) / events * 1e6
+        server_now, server_start = self._db_cpu_s(), self._start[1]
+        if server_now is None or server_start is None:
+            return f"(cpu/event: client {client:.0f} us)"
+        server = (server_now - server_start) / events * 1e6
+        return f"(cpu/event: client {client:.0f} us + database {server:.0f} us)"
+
+
+def throughput(
+    name: str,
+    db: Any,
+    settle: Callable[[], None],
+    db_cpu_s: Callable[[], float | None],
+    args: argparse.Namespace,
+) -> None:
     push = PushEvents(
         db, SystemClock(), RandomIds(), EventTypes(), DuplicateDetector(rapidfuzz_similarity)
     )
@@ -223,19 +264,19 @@ def throughput(name: str, db: Any, settle: Callable[[], None], args: argparse.Na
     # ANALYZE would): plans made for empty tables would be timed otherwise.
     timed_push(push, "bench", work.batches(5_000, 1000), 1)
     settle()
-    rate = timed_push(push, "bench", big, 1)
-    report(name, f"push, batches of 1000, 1 thread ({len(big) * 1000} ev)", f"{rate:,.0f} ev/s")
-    rate = timed_push(push, "bench", small, args.threads)
-    what = f"push, batches of 10, {args.threads} threads ({len(small) * 10} ev)"
-    report(name, what, f"{rate:,.0f} ev/s")
+    for batches, threads in ((big, 1), (small, args.threads)):
+        cpu, events = CpuPerEvent(db_cpu_s), sum(len(b) for b in batches)
+        rate = timed_push(push, "bench", batches, threads)
+        what = f"push, batches of {len(batches[0])}, {threads} thread(s) ({events} ev)"
+        report(name, what, f"{rate:>9,.0f} ev/s  {cpu(events)}")
     rate, total = timed_pull(pull, "bench", 1000)
-    report(
-        name, f"pull, pages of 1000, first read after the pushes ({total} ev)", f"{rate:,.0f} ev/s"
-    )
+    what = f"pull, pages of 1000, first read after the pushes ({total} ev)"
+    report(name, what, f"{rate:>9,.0f} ev/s")
     settle()
     for limit in (100, 1000):
+        cpu = CpuPerEvent(db_cpu_s)
         rate, total = timed_pull(pull, "bench", limit)
-        report(name, f"pull, pages of {limit} ({total} ev)", f"{rate:,.0f} ev/s")
+        report(name, f"pull, pages of {limit} ({total} ev)", f"{rate:>9,.0f} ev/s  {cpu(total)}")
 
 
 def latencies(name: str, db: Any, settle: Callable[[], None], args: argparse.Namespace) -> None:
@@ -267,12 +308,12 @@ def latencies(name: str, db: Any, settle: Callable[[], None], args: argparse.Nam
 
 
 def run_backend(name: str, opener: Callable, args: argparse.Namespace) -> None:
-    with opener(args.dsn, args.threads + 2) as (db, settle):
+    with opener(args.dsn, args.threads + 2) as (db, settle, db_cpu_s):
         with db() as uow:
             for tenant_id in ("bench", "feed"):
                 uow.tenants.add(Tenant(id=tenant_id, name=tenant_id, artifact_id="b" * 32))
             uow.commit()
-        throughput(name, db, settle, args)
+        throughput(name, db, settle, db_cpu_s, args)
         latencies(name, db, settle, args)
 
 
