@@ -16,9 +16,10 @@ from typing import TextIO
 
 import punq
 
-from adapters_in.cli import commands
+from adapters_in.cli import apps, commands
 from adapters_in.cli.parser import parse_args
-from application.tenants import CreateApp
+from application.tenant_reads import ExportApp
+from application.tenants import CreateApp, UpdateApp
 from application.users import ManageUsers
 from bootstrap import logs
 from bootstrap.container import build_container
@@ -80,6 +81,13 @@ def _run(args, settings: Settings, container: punq.Container, out: TextIO) -> in
             commands.create_user(args, container.resolve(ManageUsers), password, out)
         elif args.command == "create-tenant":
             commands.create_tenant(args, container.resolve(CreateApp), out)
+        elif args.command == "apps":
+            apps_commands = apps.AppsCommands(
+                create=container.resolve(CreateApp),
+                update=container.resolve(UpdateApp),
+                export=container.resolve(ExportApp),
+            )
+            apps.run(args, apps_commands, out)
         return 0
     finally:
         db.close()

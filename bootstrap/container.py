@@ -75,6 +75,7 @@ USE_CASES: tuple[type, ...] = (
     tenants.DeleteApp,
     tenant_reads.ListApps,
     tenant_reads.GetApp,
+    tenant_reads.ExportApp,
     artifacts.GetArtifact,
     artifacts.RenderArtifactQr,
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from adapters_in.cli import apps
+
 PROG = "datacollect"
 DESCRIPTION = (
     "DataCollect Sync Server. Configuration comes from environment variables "
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a full app configuration JSON document to create it from (id and name win)",
     )
+    apps.add_parser(commands)
     return parser
 
 

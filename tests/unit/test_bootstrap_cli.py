@@ -118,3 +118,45 @@ def test_unreachable_database_is_one_line_in_a_real_process(tmp_path: Path) -> N
     assert result.returncode == 1
     assert result.stderr.startswith("datacollect: the database is unavailable")
     assert "Traceback" not in result.stderr
+
+
+SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "sample-config.json"
+
+
+def test_apps_import_export_round_trip_without_leaking_secrets(
+    capsys, monkeypatch, tmp_path: Path
+) -> None:
+    doc = (
+        json.loads(SAMPLE.read_text())
+        if SAMPLE.exists()
+        else {
+            "id": "field-demo",
+            "name": "Demo",
+            "entityForms": [{"name": "x", "formio": {}}],
+            "externalSync": {
+                "type": "openfn-adapter",
+                "url": "https://openfn.example/i/1",
+                "extraFields": [{"name": "apiKey", "value": "sample-api-key-123"}],
+            },
+        }
+    )
+    source = tmp_path / "app.json"
+    source.write_text(json.dumps(doc))
+    status, out, _ = run(capsys, monkeypatch, "apps", "import", str(source))
+    assert status == 0 and f"created app configuration {doc['id']!r}" in out
+    status, _, err = run(capsys, monkeypatch, "apps", "import", str(source))
+    assert status == 1 and "--replace" in err
+    status, out, _ = run(capsys, monkeypatch, "apps", "import", str(source), "--replace")
+    assert status == 0 and "updated" in out and "0 new seed events" in out
+    status, out, _ = run(capsys, monkeypatch, "apps", "export", doc["id"])
+    exported = json.loads(out)
+    assert exported["name"] == doc["name"]
+    assert exported.get("roles") == doc.get("roles")  # unknown top-level fields survive
+    secrets = [
+        f["value"]
+        for f in doc.get("externalSync", {}).get("extraFields", [])
+        if f["name"] in ("apiKey", "password")
+    ]
+    assert secrets and not any(secret in out for secret in secrets)
+    status, _, err = run(capsys, monkeypatch, "apps", "export", "nope")
+    assert status == 1 and err
