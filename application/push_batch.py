@@ -95,7 +95,8 @@ class PushBatch:
     def claim(self) -> None:
         if not self.pending:
             return
-        named = set().union(*(self.types.touches(e) for e in self.pending.values()))
+        self.static_touches = {e.guid: self.types.touches(e) for e in self.pending.values()}
+        named = set().union(*self.static_touches.values())
         self.uow.lock_entities(self.tenant_id, sorted(named))
         events = sorted(self.pending.values(), key=lambda e: e.guid)  # stable lock order
         claimed = self.uow.events.claim(self.tenant_id, events)
@@ -162,7 +163,7 @@ class PushBatch:
             self._load({event.entity_guid})
         self.types.apply(self.fold, event)
         before = self.fold.previous_states()
-        touched = self.fold.touched.get(event.guid, set()) | self.types.touches(event)
+        touched = self.fold.touched.get(event.guid, set()) | self.static_touches[event.guid]
         if not any(
             self._is_late(g, before.get(g, self.fold.entities.get(g)), event) for g in touched
         ):

@@ -85,6 +85,8 @@ class MemoryUsers:
         return created
 
     def update(self, user: User) -> None:
+        if user.id not in self._s.users:
+            return  # like UPDATE ... WHERE id = ?: an unknown id changes nothing
         other = self.get_by_email(user.email)
         if other is not None and other.id != user.id:
             raise AlreadyExists(

@@ -65,19 +65,13 @@ class SqliteUsers:
         return attrs.evolve(user, id=row[0])
 
     def update(self, user: User) -> None:
-        """Replace the user with this id (inserting it if unknown, as the reference does)."""
+        """Replace the user with this id; an unknown id changes nothing (as PostgreSQL)."""
         try:
-            changed = self._conn.execute(
+            self._conn.execute(
                 "UPDATE users SET email = ?, email_key = ?, password_hash = ?, role = ?,"
                 " tenants = ?, disabled = ?, created_at = ?, updated_at = ? WHERE id = ?",
                 (*self._params(user), user.id),
-            ).rowcount
-            if not changed:
-                self._conn.execute(
-                    "INSERT INTO users (email, email_key, password_hash, role, tenants, disabled,"
-                    " created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*self._params(user), user.id),
-                )
+            )
         except sqlite3.IntegrityError as error:
             raise _email_taken(user, error) from error
 

@@ -133,3 +133,13 @@ def test_user_update_and_delete(database):
         uow.commit()
     with database() as uow:
         assert uow.users.get(ann.id) is None
+
+
+def test_updating_an_unknown_user_changes_nothing(database):
+    ghost = attrs.evolve(user("ghost@example.org"), id=987_654)
+    with database() as uow:
+        uow.users.update(ghost)
+        uow.commit()
+    with database() as uow:
+        assert uow.users.get(987_654) is None
+        assert uow.users.list() == []
