@@ -1,0 +1,1 @@
+"""Operational metrics (``ports.metrics``) for Prometheus."""
