@@ -28,6 +28,7 @@ from application import (
     review_duplicates,
     review_quarantine,
     server_events,
+    sync_status,
     tenant_reads,
     tenant_seeding,
     tenants,
@@ -78,6 +79,7 @@ USE_CASES: tuple[type, ...] = (
     tenant_reads.ExportApp,
     artifacts.GetArtifact,
     artifacts.RenderArtifactQr,
+    sync_status.SyncStatus,
 )
 
 

@@ -3,7 +3,10 @@
 Values come from ``Settings`` (HOST, PORT, WEB_CONCURRENCY, WEB_THREADS, LOG_LEVEL), so the
 environment is the one source of configuration. Hooks:
 
-- ``on_starting`` (master, once): logging, then migrate + initial admin (``first_start``).
+- ``on_starting`` (master, once): the Prometheus multiprocess directory (``bootstrap.metrics``:
+  set before anything imports prometheus_client, emptied), then logging, migrate + initial
+  admin (``first_start``).
+- ``child_exit`` (master): a dead worker's live metrics gauges stop counting.
 - ``when_ready``: print where the server and its API docs are.
 - workers build the app themselves (``preload_app = False``): each opens its own database pool
   after the fork, as psycopg requires.
@@ -56,6 +59,13 @@ def on_starting(server: object) -> None:
     from bootstrap.lifecycle import prepare
 
     prepare(_s)
+
+
+def child_exit(server: object, worker: object) -> None:
+    if _s.metrics_enabled:
+        from bootstrap.metrics import worker_exited
+
+        worker_exited(worker.pid)  # type: ignore[attr-defined]
 
 
 def when_ready(server: object) -> None:

@@ -19,13 +19,16 @@ from application import (
     review_conflicts,
     review_duplicates,
     review_quarantine,
+    sync_status,
     tenant_reads,
     tenants,
     users,
 )
 from application.pull import PullEvents
 from application.push import PushEvents
+from bootstrap.metrics import build_metrics
 from bootstrap.settings import Settings
+from bootstrap.storage import ManagedDatabase
 from ports.repositories import DatabaseHealth
 
 T = TypeVar("T")
@@ -63,6 +66,7 @@ _CORE_FIELDS: dict[str, Any] = {
     "rejected_events": quarantine.ListRejectedEvents,
     "tenant_access": authenticate.CheckTenantAccess,
     "health": DatabaseHealth,
+    "sync_status": sync_status.SyncStatus,
 }
 
 
@@ -80,13 +84,20 @@ def http_config(s: Settings) -> HttpConfig:
         trusted_proxy_count=s.trusted_proxy_count,
         docs_enabled=s.api_docs,
         token_ttl_s=s.jwt_ttl_s,
+        metrics_token=s.metrics_token,
     )
 
 
 def http_services(c: punq.Container) -> HttpServices:
     tenant_services = _resolve_fields(c, TenantServices, _TENANT_FIELDS)
+    metrics, exporter = build_metrics(c.resolve(Settings), c.resolve(ManagedDatabase))
     return _resolve_fields(
-        c, HttpServices, _CORE_FIELDS, extra_routes=(tenant_routes(tenant_services),)
+        c,
+        HttpServices,
+        _CORE_FIELDS,
+        extra_routes=(tenant_routes(tenant_services),),
+        metrics=metrics,
+        metrics_exporter=exporter,
     )
 
 

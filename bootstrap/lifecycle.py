@@ -11,6 +11,7 @@ import structlog
 
 from bootstrap.container import build_container
 from bootstrap.first_start import prepare_database
+from bootstrap.metrics import use_multiprocess_dir
 from bootstrap.settings import Settings
 from domain.errors import DomainError
 from ports.errors import SchemaTooNew, StorageUnavailable
@@ -43,7 +44,8 @@ def explained() -> Iterator[None]:
 
 
 def prepare(settings: Settings, out: TextIO = sys.stdout) -> None:
-    """gunicorn ``on_starting``: configure logging, migrate, ensure the initial admin.
+    """gunicorn ``on_starting``: the metrics directory (first: prometheus_client must not be
+    imported before it is set, and the workers inherit it), migrate, ensure the initial admin.
     Exits the master (status 1) with one line on stderr when that is impossible."""
     _or_exit(lambda: _prepare(settings, out))
 
@@ -51,6 +53,7 @@ def prepare(settings: Settings, out: TextIO = sys.stdout) -> None:
 def _prepare(settings: Settings, out: TextIO) -> None:
     try:
         with explained():
+            use_multiprocess_dir(settings)
             prepare_database(settings, build_container(settings), out)
     except DomainError as error:  # e.g. the initial admin is refused
         raise StartupError(error.message) from error

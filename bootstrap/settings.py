@@ -81,6 +81,8 @@ class Settings:
     admin_password: str | None = attrs.field(default=None, repr=False)
     idp_cache_ttl_s: float = 60.0
     secret_keys: tuple[str, ...] = attrs.field(default=(), repr=False)  # newest first
+    metrics_enabled: bool = True
+    metrics_token: str | None = attrs.field(default=None, repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -146,6 +148,8 @@ class Settings:
             admin_password=_admin_password(r),
             idp_cache_ttl_s=r.get("IDP_CACHE_TTL", parse_duration, 60.0),
             secret_keys=r.get("SECRET_KEY", parse_csv, ()),
+            metrics_enabled=r.get("METRICS_ENABLED", parse_bool, True),
+            metrics_token=r.raw("METRICS_TOKEN"),
         )
         values.update(_jwt_secret(r, prod, data_dir, create_files))
         check_settings(r, values)
@@ -158,7 +162,7 @@ class Settings:
     def summary(self) -> dict[str, object]:
         """What ``check-config`` prints: every setting, secrets masked."""
         shown = attrs.asdict(self, recurse=False)
-        for name in ("jwt_secret", "admin_password"):
+        for name in ("jwt_secret", "admin_password", "metrics_token"):
             shown[name] = "<set>" if shown[name] else None
         shown["secret_keys"] = f"<{len(self.secret_keys)} set>" if self.secret_keys else None
         shown["postgres_url"] = mask_url(self.postgres_url)

@@ -73,6 +73,8 @@ def _secrets(r: Reader, v: Mapping[str, Any], prod: bool) -> None:
         _strong(r, "JWT_SECRET", jwt)
     for index, key in enumerate(v["secret_keys"]):
         _strong(r, "SECRET_KEY" if index == 0 else f"SECRET_KEY (key {index + 1})", key)
+    if v["metrics_token"] is not None:
+        _strong(r, "METRICS_TOKEN", v["metrics_token"])
 
 
 def _strong(r: Reader, name: str, value: str) -> None:

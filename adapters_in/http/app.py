@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import falcon
+from falcon.routing import CompiledRouter
 
 from adapters_in.http import problems
 from adapters_in.http.config import HttpConfig
@@ -20,15 +21,17 @@ from adapters_in.http.middleware.authentication import AuthenticationMiddleware
 from adapters_in.http.middleware.body_limit import BodyLimitMiddleware
 from adapters_in.http.middleware.cors import CorsMiddleware
 from adapters_in.http.middleware.limits import IpRateLimitMiddleware, UserRateLimitMiddleware
+from adapters_in.http.middleware.metrics import MetricsMiddleware
 from adapters_in.http.middleware.request_context import AccessLogMiddleware, RequestIdMiddleware
 from adapters_in.http.openapi.document import build_document
-from adapters_in.http.resources import audit_logs, docs, health, sync, users
+from adapters_in.http.resources import audit_logs, docs, health, operations, sync, users
 from adapters_in.http.routing import HttpKit, RouteModule
 from adapters_in.http.services import HttpServices
 
 
-def _middleware(services: HttpServices, config: HttpConfig) -> list[Any]:
+def _middleware(services: HttpServices, config: HttpConfig, router: CompiledRouter) -> list[Any]:
     chain: list[Any] = [
+        MetricsMiddleware(services.metrics, router),  # first in, last out: the final status
         RequestIdMiddleware(),
         AccessLogMiddleware(),
         CorsMiddleware(config.cors_origins, config.cors_allow_credentials, config.cors_max_age_s),
@@ -43,7 +46,8 @@ def _middleware(services: HttpServices, config: HttpConfig) -> list[Any]:
 
 
 def create_app(services: HttpServices, config: HttpConfig) -> falcon.App:
-    app = falcon.App(middleware=_middleware(services, config))
+    router = CompiledRouter()
+    app = falcon.App(middleware=_middleware(services, config, router), router=router)
     # JSON in (protocol: General); multipart stays for config uploads. A form-encoded body
     # would otherwise be parsed into a dict and reach the resources.
     app.req_options.media_handlers.pop(falcon.MEDIA_URLENCODED, None)
@@ -57,6 +61,7 @@ def create_app(services: HttpServices, config: HttpConfig) -> falcon.App:
     )
     modules: list[RouteModule] = [
         health.routes(services),
+        operations.routes(services),
         users.routes(services),
         sync.routes(services),
         audit_logs.routes(services),

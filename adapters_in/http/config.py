@@ -40,6 +40,8 @@ class HttpConfig:
     # How many reverse proxies append to X-Forwarded-For; 0 trusts none (use the socket peer).
     trusted_proxy_count: int = 0
     docs_enabled: bool = True
+    # When set, GET /metrics requires ``Authorization: Bearer <metrics_token>``.
+    metrics_token: str | None = attrs.field(default=None, repr=False)
     # Only for documentation: the lifetime the token issuer was configured with.
     token_ttl_s: int = 12 * 3600
     api_version: str = "0.1.0"

@@ -16,6 +16,7 @@ from adapters_in.http.config import HttpConfig
 from adapters_in.http.routing import RouteModule
 from adapters_in.http.services import HttpServices
 from adapters_out.memory.uow import MemoryDatabase
+from adapters_out.metrics.prometheus import PrometheusMetrics
 from adapters_out.security.bcrypt_hasher import BcryptPasswordHasher
 from adapters_out.security.jwt_tokens import JwtTokenIssuer
 from adapters_out.system import RandomIds
@@ -25,12 +26,14 @@ from application.duplicate_detection import DuplicateDetector
 from application.pull import PullEvents
 from application.push import PushEvents
 from application.quarantine import ListRejectedEvents
+from application.sync_status import SyncStatus
 from application.users import CurrentUser, Login, ManageUsers
 from domain.duplicates import stdlib_similarity
 from domain.event_types import EventTypes
 from domain.tenants import Tenant
 from domain.users import User
 from ports.errors import StorageUnavailable
+from ports.metrics import NoMetrics
 from ports.security import ExternalIdentity
 
 SECRET = "test-secret-long-enough-for-hs256-and-hs512-" + "0123456789abcdef" * 2
@@ -82,6 +85,7 @@ class Api:
     idp: FakeIdentityProvider
     health: SwitchableHealth
     users: dict[str, User]
+    metrics: PrometheusMetrics | None
 
     def token(self, name: str) -> str:
         user = self.users[name]
@@ -91,8 +95,15 @@ class Api:
         return {"Authorization": f"Bearer {self.token(name)}"}
 
 
-def build_api(config: HttpConfig | None = None, extra_routes: Sequence[RouteModule] = ()) -> Api:
+def build_api(
+    config: HttpConfig | None = None,
+    extra_routes: Sequence[RouteModule] = (),
+    *,
+    metrics_enabled: bool = True,
+) -> Api:
     db, clock, idp = MemoryDatabase(), MovableClock(), FakeIdentityProvider()
+    # Its own registry, so every app counts from zero; disabled: no /metrics route.
+    metrics = PrometheusMetrics() if metrics_enabled else None
     hasher = BcryptPasswordHasher(cost=4)
     tokens = JwtTokenIssuer(SECRET, clock, ttl_s=3600)
     current_user = CurrentUser(db)
@@ -109,7 +120,10 @@ def build_api(config: HttpConfig | None = None, extra_routes: Sequence[RouteModu
         rejected_events=ListRejectedEvents(db),
         tenant_access=CheckTenantAccess(db),
         health=health,
+        sync_status=SyncStatus(db),
         extra_routes=extra_routes,
+        metrics=metrics or NoMetrics(),
+        metrics_exporter=metrics,
     )
     users = {}
     with db() as uow:
@@ -154,6 +168,7 @@ def build_api(config: HttpConfig | None = None, extra_routes: Sequence[RouteModu
         idp=idp,
         health=health,
         users=users,
+        metrics=metrics,
     )
 
 

@@ -73,6 +73,7 @@ ROUTES: dict[str, tuple[str, Callable[[Api, str], Request]]] = {
         "tenant",
         lambda api, t: ("GET", "/api/sync/pull/audit-logs", {"params": {"configId": t}}),
     ),
+    "sync-health": ("admin", lambda api, t: ("GET", "/health/sync", {})),
 }
 
 
@@ -171,6 +172,7 @@ def test_matrix_covers_every_protected_operation(api: Api) -> None:
     [
         ("/health", {}),
         ("/health/db", {}),
+        ("/metrics", {}),  # without METRICS_TOKEN; restrict it at the proxy (README)
         ("/api-docs", {}),
         ("/api-docs/openapi.json", {}),
     ],

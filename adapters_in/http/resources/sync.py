@@ -17,6 +17,7 @@ from application.push import MAX_BATCH, EventResult, PushEvents
 from application.quarantine import ListRejectedEvents
 from domain.events import Event
 from domain.timestamps import format_instant
+from ports.metrics import Metrics
 from ports.repositories import RejectedEvent
 
 
@@ -64,8 +65,8 @@ def render_rejected(item: RejectedEvent) -> dict[str, Any]:
 class PushResource:
     auth = "sync"
 
-    def __init__(self, push: PushEvents, kit: HttpKit) -> None:
-        self._push, self._kit = push, kit
+    def __init__(self, push: PushEvents, kit: HttpKit, metrics: Metrics) -> None:
+        self._push, self._kit, self._metrics = push, kit, metrics
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = parse(req, self._kit.wire, PushBody)
@@ -77,6 +78,7 @@ class PushResource:
             )
         tenant = tenant_of(req, self._kit.config.legacy_default_tenant)
         outcome = self._push(tenant, principal_of(req), body.events)
+        self._metrics.count_push(outcome.applied, outcome.duplicates, outcome.rejected)
         resp.media = {
             "status": outcome.status,
             "results": [render_result(r) for r in outcome.results],
@@ -89,8 +91,8 @@ class PushResource:
 class PullResource:
     auth = "sync"
 
-    def __init__(self, pull: PullEvents, kit: HttpKit) -> None:
-        self._pull, self._kit = pull, kit
+    def __init__(self, pull: PullEvents, kit: HttpKit, metrics: Metrics) -> None:
+        self._pull, self._kit, self._metrics = pull, kit, metrics
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         tenant = tenant_of(req, self._kit.config.legacy_default_tenant)
@@ -98,6 +100,7 @@ class PullResource:
         # case tells them apart; our cursors never look like timestamps).
         since = req.get_param("since")
         page = self._pull(tenant, principal_of(req), since, query_int(req, "limit", DEFAULT_PAGE))
+        self._metrics.count_pull(len(page.events))
         resp.media = {
             "events": [render_event(e) for e in page.events],
             "nextCursor": page.next_cursor,  # compat: always present, null on the last page
@@ -129,8 +132,8 @@ class CallbackResource:
 
 def routes(services: HttpServices) -> RouteModule:
     def register(app: falcon.App, kit: HttpKit) -> None:
-        app.add_route("/api/sync/push", PushResource(services.push, kit))
-        app.add_route("/api/sync/pull", PullResource(services.pull, kit))
+        app.add_route("/api/sync/push", PushResource(services.push, kit, services.metrics))
+        app.add_route("/api/sync/pull", PullResource(services.pull, kit, services.metrics))
         app.add_route("/api/sync/rejected", RejectedResource(services.rejected_events, kit))
         app.add_route("/api/sync/pull/callback", CallbackResource(services.tenant_access, kit))
 

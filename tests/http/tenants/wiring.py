@@ -35,6 +35,7 @@ from application.review_conflicts import ListConflicts, ResolveConflict
 from application.review_duplicates import ListDuplicates, ResolveDuplicate
 from application.review_quarantine import DiscardRejected, RetryRejected
 from application.server_events import IssueServerEvent
+from application.sync_status import SyncStatus
 from application.tenant_reads import GetApp, ListApps
 from application.tenant_seeding import SeedEntities
 from application.tenants import AppConfigRules, CreateApp, DeleteApp, UpdateApp
@@ -128,6 +129,7 @@ def make_env(
         rejected_events=ListRejectedEvents(db),
         tenant_access=CheckTenantAccess(db),
         health=db,
+        sync_status=SyncStatus(db),
         extra_routes=(tenant_routes(tenant_services),),
     )
     config = HttpConfig(public_base_url=public_base_url, rate_limit_per_ip=0, rate_limit_per_user=0)

@@ -1,0 +1,122 @@
+"""OpenAPI for /health/sync and /metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters_in.http.openapi.common import PUBLIC, TOKEN, errors, ok, problem, query, ref
+
+_COUNT = {"type": "integer", "minimum": 0}
+SCHEMAS: dict[str, Any] = {
+    "TenantSyncStatus": {
+        "type": "object",
+        "required": [
+            "tenantId", "feedHead", "events", "lastPushAt", "quarantined",
+            "pendingDuplicates", "openConflicts", "externalOutbox",
+        ],
+        "properties": {
+            "tenantId": {"type": "string"},
+            "feedHead": {**_COUNT, "description": "Feed position of the newest event (0: empty)"},
+            "events": {**_COUNT, "description": "Events in the feed"},
+            "lastPushAt": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "When the server last received an applied event (null: never)",
+            },
+            "quarantined": {**_COUNT, "description": "Rejected events kept for review"},
+            "pendingDuplicates": {**_COUNT, "description": "Potential duplicates to review"},
+            "openConflicts": {**_COUNT, "description": "Conflicts not yet resolved"},
+            "externalOutbox": {
+                "type": ["object", "null"],
+                "description": "External sync backlog and last success. Always null for now: "
+                "external sync does not exist yet",
+            },
+        },
+    },
+    "SyncStatusReport": {
+        "type": "object",
+        "required": ["status", "tenants", "total", "offset", "truncated"],
+        "properties": {
+            "status": {"type": "string", "const": "ok"},
+            "tenants": {"type": "array", "items": ref("TenantSyncStatus")},
+            "total": {**_COUNT, "description": "Tenants in all"},
+            "offset": _COUNT,
+            "truncated": {
+                "type": "boolean",
+                "description": "More tenants follow: ask again with `offset` + `limit`",
+            },
+        },
+    },
+}  # fmt: skip
+
+_EXAMPLE = {
+    "status": "ok",
+    "tenants": [
+        {
+            "tenantId": "default",
+            "feedHead": 1520,
+            "events": 1520,
+            "lastPushAt": "2025-03-01T09:00:00.000Z",
+            "quarantined": 2,
+            "pendingDuplicates": 5,
+            "openConflicts": 1,
+            "externalOutbox": None,
+        }
+    ],
+    "total": 1,
+    "offset": 0,
+    "truncated": False,
+}
+SYNC_PATHS: dict[str, Any] = {
+    "/health/sync": {
+        "get": {
+            "tags": ["operations"],
+            "summary": "Sync figures per tenant (admins only)",
+            "description": "Per tenant, in tenant id order: feed head, event count, last push, "
+            "quarantine size, pending duplicates and open conflicts, read from one snapshot. "
+            "At most 1000 tenants per call; `truncated` says more follow. `externalOutbox` is "
+            "always null: external sync does not exist yet. Requires an ADMIN token, because "
+            "it names every tenant (`/health` and `/health/db` stay public).",
+            "security": TOKEN,
+            "parameters": [
+                query("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
+                      "Tenants per call (default and maximum 1000)"),
+                query("offset", {"type": "integer", "minimum": 0}, "Tenants to skip"),
+            ],
+            "responses": {
+                "200": ok("Per-tenant figures", ref("SyncStatusReport"), _EXAMPLE),
+                **errors(400, 401, 403, 503),
+            },
+        }
+    },
+}  # fmt: skip
+
+_EXPOSITION = "# TYPE datacollect_sync_pulled_events_total counter\n"
+METRICS_PATHS: dict[str, Any] = {
+    "/metrics": {
+        "get": {
+            "tags": ["operations"],
+            "summary": "Prometheus metrics (text exposition format)",
+            "description": "Prometheus text format (`text/plain; version=1.0.0`), summed over "
+            "all worker processes: `datacollect_http_requests_total` and "
+            "`datacollect_http_request_duration_seconds` (by route template, method and "
+            "status class), `datacollect_sync_pushed_events_total` (by result), "
+            "`datacollect_sync_pulled_events_total`, and on PostgreSQL the pool gauges "
+            "`datacollect_db_pool_connections` and `datacollect_db_pool_waiting_requests`. "
+            "When the server sets `METRICS_TOKEN`, send `Authorization: Bearer <METRICS_TOKEN>` "
+            "(else 401); without it the route is open, so restrict it at the reverse proxy. "
+            "Absent when `METRICS_ENABLED=false`.",
+            "security": PUBLIC,
+            "responses": {
+                "200": {
+                    "description": "The exposition",
+                    "content": {
+                        "text/plain": {"schema": {"type": "string"}, "example": _EXPOSITION}
+                    },
+                },
+                "401": problem(401),
+                **errors(),
+            },
+        }
+    },
+}
