@@ -13,7 +13,10 @@ linted and tested; this file only re-exports them. Notable choices:
   database pool after the fork (psycopg pools are not fork-safe).
 - timeout 30 s, graceful_timeout 30 s (SIGTERM lets in-flight requests finish), keepalive 5 s.
 - accesslog off: the app logs one structured line per request, with the request id.
-- on_starting (master, once): migrate when AUTO_MIGRATE, create the initial admin.
+- on_starting (master, once): PROMETHEUS_MULTIPROC_DIR (default DATA_DIR/metrics) set and emptied
+  before any worker forks, then migrate when AUTO_MIGRATE, create the initial admin.
+- child_exit (master): a dead worker's live metrics gauges are dropped (its counters stay), so
+  GET /metrics, answered by any worker, reports the sum over all workers.
 - forwarded_allow_ips: from FORWARDED_ALLOW_IPS (default 127.0.0.1,::1). Behind a reverse proxy
   or load balancer set it to the proxy's addresses (or "*" only if nothing else can reach the
   port), so X-Forwarded-Proto is trusted; also set TRUSTED_PROXY_COUNT for client IPs.
