@@ -19,7 +19,8 @@ from domain.duplicates import (
 from domain.entities import Entity
 from ports.repositories import UnitOfWork
 
-CANDIDATES_PER_KEY = 50  # a huge bucket ("Unknown", 1900-01-01) costs no more than this
+CANDIDATES_PER_KEY = 20  # per key: recall comes from the narrow birth-date+name keys; a huge
+# bucket ("Unknown", 1900-01-01) then costs no more than this
 MAX_COMPARISONS_PER_ENTITY = 200  # bounds the cost of pathological buckets (one name x1000)
 MAX_PAIRS_PER_ENTITY = 20  # the best-scoring ones; more would drown reviewers anyway
 
