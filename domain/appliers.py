@@ -237,6 +237,9 @@ def delete_entity_tree(
             continue
         seen.add(current_guid)
         entity = fold.get(current_guid)
+        # Visited means depended on, even when already deleted: if that deletion sorts after
+        # this event, arrival order differs from fold order and the closure must be re-folded.
+        fold.note_touch(current_guid)
         if entity is None or entity.deleted:
             continue
         if entity.type == GROUP:
