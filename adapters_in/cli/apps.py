@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from adapters_in.cli.commands import OPERATOR, CliError
+from adapters_in.cli.commands import OPERATOR, CliError, read_document
 from application.tenant_reads import ExportApp
 from application.tenants import CreateApp, UpdateApp
 from domain.errors import AlreadyExists
@@ -54,7 +54,7 @@ def run(
     args: argparse.Namespace, apps: AppsCommands, out: TextIO, stdin: TextIO = sys.stdin
 ) -> None:
     if args.apps_command == "import":
-        doc = _read(args.file, stdin)
+        doc = read_document(args.file, stdin)
         try:
             saved, verb = apps.create(OPERATOR, doc), "created"
         except AlreadyExists:
@@ -89,16 +89,3 @@ def _write(path: Path, text: str, *, private: bool) -> None:
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
-
-
-def _read(path: str, stdin: TextIO) -> dict[str, Any]:
-    try:
-        text = stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-        doc = json.loads(text)
-    except OSError as error:
-        raise CliError(f"cannot read {path}: {error.strerror or error}", status=2) from None
-    except ValueError as error:
-        raise CliError(f"{path} is not valid JSON: {error}", status=2) from None
-    if not isinstance(doc, dict):
-        raise CliError(f"{path} must hold a JSON object", status=2)
-    return doc

@@ -51,7 +51,7 @@ def create_user(args: argparse.Namespace, users: ManageUsers, password: str, out
 def create_tenant(
     args: argparse.Namespace, create: Callable[[Principal, object], AppSaved], out: TextIO
 ) -> None:
-    doc: dict[str, Any] = _load_document(args.config) if args.config else {}
+    doc: dict[str, Any] = read_document(args.config) if args.config else {}
     doc.update(id=args.id, name=args.name)
     doc.setdefault("entityForms", [])
     saved = create(OPERATOR, doc)
@@ -61,9 +61,14 @@ def create_tenant(
     )
 
 
-def _load_document(path: str) -> dict[str, Any]:
+def read_document(path: str, stdin: TextIO | None = None) -> dict[str, Any]:
+    """A JSON object from a file (or standard input for "-"), or a usage error saying why."""
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        if path == "-" and stdin is not None:
+            text = stdin.read()
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        doc = json.loads(text)
     except OSError as error:
         raise CliError(f"cannot read {path}: {error.strerror or error}", status=2) from None
     except ValueError as error:
