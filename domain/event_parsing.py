@@ -6,6 +6,7 @@ per-event ``rejected`` result with a stable code - it must never fail the whole 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +45,17 @@ def _unstorable(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def _may_hold_unstorable(raw: Mapping[str, Any]) -> bool:
+    """Cheap screen (C-speed): ``json.dumps`` escapes NUL as \\u0000 and every surrogate as
+    \\udXXX, so an event whose dump has neither is clean. Emoji (valid surrogate pairs in the
+    dump) and a literal backslash-u typed by a user only cost the precise walk."""
+    try:
+        text = json.dumps(raw)
+    except (TypeError, ValueError):
+        return True
+    return "\\u0000" in text or "\\ud" in text
 
 
 def _find_unstorable(value: object, pointer: str) -> str | None:
@@ -90,7 +102,7 @@ def event_guid_of(raw: object) -> str | None:
 def parse_event(raw: object) -> Event:
     if not isinstance(raw, Mapping):
         raise InvalidEvent("each event must be a JSON object", code="invalid-event")
-    bad_text = _find_unstorable(raw, "")
+    bad_text = _find_unstorable(raw, "") if _may_hold_unstorable(raw) else None
     if bad_text is not None:
         raise InvalidEvent(
             "text must be valid Unicode without NUL characters",
