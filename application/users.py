@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-
 import attrs
 
-from application.access import require_admin
-from domain.errors import AlreadyExists, NotFound, Unauthenticated, ValidationFailed
+from domain.errors import NotFound, Unauthenticated
 from domain.users import (
     ADMIN,
-    USER,
     Principal,
-    Role,
     User,
     check_password,
     normalise_email,
-    password_problems,
+    numeric_id,
 )
 from ports.clock import Clock
 from ports.repositories import UnitOfWorkFactory
@@ -48,136 +42,6 @@ class Login:
             raise Unauthenticated(LOGIN_FAILED, code="invalid-credentials")
         token = self._tokens.issue(subject=str(user.id), email=user.email, role=user.role)
         return LoginResult(token=token, user_id=user.id)
-
-
-def _validate(
-    email: str, password: str | None, role: str, tenants: Sequence[str]
-) -> list[tuple[str, str, str]]:
-    problems = []
-    if "@" not in email or len(email) > 254 or email != email.strip():
-        problems.append(("/email", "invalid-email", "email must be an address like a@b.org"))
-    if password is not None:
-        problems.extend(password_problems(password))
-    if role not in (ADMIN, USER):
-        problems.append(("/role", "invalid-role", "role must be ADMIN or USER"))
-    for index, tenant in enumerate(tenants):
-        if not isinstance(tenant, str) or not tenant:
-            problems.append((f"/tenants/{index}", "invalid-tenant", "tenant ids are strings"))
-    return problems
-
-
-@attrs.frozen(kw_only=True)
-class UserDraft:
-    email: str
-    password: str | None = attrs.field(default=None, repr=False)
-    role: Role = USER
-    tenants: tuple[str, ...] = ()
-
-
-@attrs.frozen(kw_only=True)
-class UserChanges:
-    """An update: every field left as None keeps its stored value. The legacy admin UI sends
-    only ``{email, password, role}``, which must not wipe the user's tenant grants."""
-
-    email: str | None = None
-    password: str | None = attrs.field(default=None, repr=False)
-    role: Role | None = None
-    tenants: tuple[str, ...] | None = None
-
-
-_NUMERIC_ID = re.compile(r"^[0-9]{1,18}$")
-
-
-def numeric_id(text: str) -> int | None:
-    """A storable user id, or None (``str.isdigit`` also accepts "²", which int() refuses)."""
-    return int(text) if _NUMERIC_ID.match(text) else None
-
-
-class ManageUsers:
-    """Admin operations on accounts. Every method checks the caller is an admin."""
-
-    def __init__(
-        self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock
-    ) -> None:
-        self._uow_factory, self._hasher, self._clock = uow_factory, hasher, clock
-
-    def list(self, principal: Principal) -> list[User]:
-        require_admin(principal)
-        with self._uow_factory(read_only=True) as uow:
-            return uow.users.list()
-
-    def create(self, principal: Principal, draft: UserDraft) -> User:
-        require_admin(principal)
-        if draft.password is None:
-            raise ValidationFailed(
-                "password is required", [("/password", "missing-field", "password is required")]
-            )
-        problems = _validate(draft.email, draft.password, draft.role, draft.tenants)
-        if problems:
-            raise ValidationFailed("the user is not valid", problems)
-        now = self._clock.now()
-        user = User(
-            id=0,
-            email=normalise_email(draft.email),
-            password_hash=self._hasher.hash(draft.password),
-            role=draft.role,
-            tenants=tuple(draft.tenants),
-            created_at=now,
-            updated_at=now,
-        )
-        with self._uow_factory() as uow:
-            if uow.users.get_by_email(user.email) is not None:
-                raise AlreadyExists(
-                    f"a user with email {user.email} already exists", code="email-taken"
-                )
-            created = uow.users.add(user)
-            uow.commit()
-        return created
-
-    def update(self, principal: Principal, user_id: int, changes: UserChanges) -> User:
-        require_admin(principal)
-        with self._uow_factory() as uow:
-            current = uow.users.get(user_id)
-            if current is None:
-                raise NotFound("User not found", code="user-not-found")
-            email = normalise_email(changes.email) if changes.email is not None else current.email
-            role = changes.role if changes.role is not None else current.role
-            tenants = changes.tenants if changes.tenants is not None else current.tenants
-            problems = _validate(email, changes.password or None, role, tenants)
-            if problems:
-                raise ValidationFailed("the user is not valid", problems)
-            other = uow.users.get_by_email(email)
-            if other is not None and other.id != user_id:
-                raise AlreadyExists(f"a user with email {email} already exists", code="email-taken")
-            password_hash = (
-                self._hasher.hash(changes.password) if changes.password else current.password_hash
-            )
-            updated = attrs.evolve(
-                current,
-                email=email,
-                password_hash=password_hash,
-                role=role,
-                tenants=tuple(tenants),
-                updated_at=self._clock.now(),
-            )
-            uow.users.update(updated)
-            uow.commit()
-        return updated
-
-    def delete(self, principal: Principal, id_or_email: str) -> None:
-        """Delete by numeric id (admin UI) or by email (the old route) - both are compat."""
-        require_admin(principal)
-        with self._uow_factory() as uow:
-            user_id = numeric_id(id_or_email)
-            user = (
-                uow.users.get(user_id)
-                if user_id is not None
-                else uow.users.get_by_email(normalise_email(id_or_email))
-            )
-            if user is None:
-                raise NotFound("User not found", code="user-not-found")
-            uow.users.delete(user.id)
-            uow.commit()
 
 
 class CurrentUser:

@@ -20,7 +20,7 @@ from adapters_in.cli import apps, commands
 from adapters_in.cli.parser import parse_args
 from application.tenant_reads import ExportApp
 from application.tenants import CreateApp, UpdateApp
-from application.users import ManageUsers
+from application.user_admin import ManageUsers
 from bootstrap import logs
 from bootstrap.container import build_container
 from bootstrap.lifecycle import StartupError, explained

@@ -32,6 +32,7 @@ from application import (
     tenant_reads,
     tenant_seeding,
     tenants,
+    user_admin,
     users,
 )
 from application.duplicate_detection import DuplicateDetector
@@ -50,7 +51,7 @@ SINGLETON = punq.Scope.singleton
 
 USE_CASES: tuple[type, ...] = (
     users.Login,
-    users.ManageUsers,
+    user_admin.ManageUsers,
     users.CurrentUser,
     users.EnsureInitialAdmin,
     authenticate.CheckTenantAccess,

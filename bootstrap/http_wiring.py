@@ -22,6 +22,7 @@ from application import (
     sync_status,
     tenant_reads,
     tenants,
+    user_admin,
     users,
 )
 from application.pull import PullEvents
@@ -56,7 +57,7 @@ _TENANT_FIELDS: dict[str, type] = {
 }
 _CORE_FIELDS: dict[str, Any] = {
     "login": users.Login,
-    "users": users.ManageUsers,
+    "users": user_admin.ManageUsers,
     "current_user": users.CurrentUser,
     "authenticate": authenticate.Authenticate,
     "push": PushEvents,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
 
@@ -77,3 +78,11 @@ class Principal:
         if self.is_admin and self.provider is None:
             return True
         return ALL_TENANTS in self.tenants or tenant_id in self.tenants
+
+
+_NUMERIC_ID = re.compile(r"^[0-9]{1,18}$")
+
+
+def numeric_id(text: str) -> int | None:
+    """A storable user id, or None (``str.isdigit`` also accepts "²", which int() refuses)."""
+    return int(text) if _NUMERIC_ID.match(text) else None

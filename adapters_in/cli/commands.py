@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from application.tenants import AppSaved
-from application.users import ManageUsers, UserDraft
+from application.user_admin import ManageUsers, UserDraft
 from domain.errors import DomainError, ValidationFailed
 from domain.users import Principal
 

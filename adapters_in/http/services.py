@@ -31,7 +31,8 @@ from application.pull import PullEvents
 from application.push import PushEvents
 from application.quarantine import ListRejectedEvents
 from application.sync_status import SyncStatus
-from application.users import CurrentUser, Login, ManageUsers
+from application.user_admin import ManageUsers
+from application.users import CurrentUser, Login
 from ports.metrics import Metrics, MetricsExporter, NoMetrics
 from ports.repositories import DatabaseHealth
 

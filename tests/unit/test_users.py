@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 from adapters_out.memory.uow import MemoryDatabase
-from application.users import (
-    CurrentUser,
-    EnsureInitialAdmin,
-    Login,
-    ManageUsers,
-    UserChanges,
-    UserDraft,
-)
+from application.user_admin import ManageUsers, UserChanges, UserDraft
+from application.users import CurrentUser, EnsureInitialAdmin, Login
 from domain.errors import AlreadyExists, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from domain.users import Principal
 from tests.support.clock import SteppingClock

@@ -13,7 +13,8 @@ from adapters_in.http.parsing import parse, principal_of
 from adapters_in.http.rate_limit import LoginThrottle, client_ip
 from adapters_in.http.routing import HttpKit, RouteModule
 from adapters_in.http.services import HttpServices
-from application.users import CurrentUser, Login, ManageUsers, UserChanges, UserDraft
+from application.user_admin import ManageUsers, UserChanges, UserDraft
+from application.users import CurrentUser, Login
 from domain.errors import NotFound, Unauthenticated
 from domain.users import User
 

@@ -39,7 +39,8 @@ from application.sync_status import SyncStatus
 from application.tenant_reads import GetApp, ListApps
 from application.tenant_seeding import SeedEntities
 from application.tenants import AppConfigRules, CreateApp, DeleteApp, UpdateApp
-from application.users import CurrentUser, Login, ManageUsers
+from application.user_admin import ManageUsers
+from application.users import CurrentUser, Login
 from domain.duplicates import stdlib_similarity
 from domain.event_types import EventTypes
 from domain.users import ADMIN, USER, Principal, User

@@ -1,0 +1,71 @@
+"""Value types that cross the storage ports (plain, immutable records)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+import attrs
+
+from domain.tenants import Tenant
+
+
+@attrs.frozen(kw_only=True)
+class RejectedEvent:
+    """A pushed event the server could not apply: kept (never lost) for an admin to review."""
+
+    guid: str  # the event's guid, or a generated one when the raw event had none
+    raw: Any  # the event exactly as received (JSON value)
+    code: str
+    message: str
+    received_at: datetime
+    pushed_by: str | None
+    attempts: int = 1
+
+
+@attrs.frozen(kw_only=True)
+class AuditEntry:
+    id: int | None  # assigned by storage
+    guid: str
+    timestamp: datetime
+    user_id: str
+    action: str
+    entity_guid: str
+    event_guid: str
+    changes: Mapping[str, Any]
+    signature: str = ""
+    origin: Literal["server", "device"] = "server"
+
+
+@attrs.frozen(kw_only=True)
+class TenantSummary:
+    tenant: Tenant
+    entities_count: int
+
+
+@attrs.frozen(kw_only=True)
+class TenantQuery:
+    page: int = 1  # 1-based
+    page_size: int = 12
+    sort_by: Literal["name", "id", "entitiesCount"] = "name"
+    descending: bool = False
+    search: str = ""  # case-insensitive substring of name, id or version
+
+
+@attrs.frozen(kw_only=True)
+class EntityQuery:
+    limit: int = 100
+    offset: int = 0
+    entity_name: str | None = None  # data.entityName
+    type: str | None = None  # group | individual
+    include_deleted: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class FeedStatus:
+    tenant_id: str
+    head: int  # highest seq committed (0 for an empty feed)
+    events: int
+    last_push_at: datetime | None
+    quarantined: int
