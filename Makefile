@@ -33,6 +33,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/http_sync.py
+	$(BIN)/python bench/review.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

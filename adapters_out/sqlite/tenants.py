@@ -124,11 +124,23 @@ class SqliteTenants:
             return [], self._total(where, needle)
         direction = " DESC" if query.descending else ""
         order = ", ".join(column + direction for column in _ORDER[query.sort_by])
+        columns = ", ".join("t." + c for c in _TENANT_COLUMNS.split(", "))
+        count = (
+            "(SELECT COUNT(*) FROM entities e"
+            " WHERE e.tenant_id = t.tenant_id AND e.deleted = 0) AS entities_count"
+        )
+        if query.sort_by == "entitiesCount":  # the sort needs every tenant's count
+            sql = (
+                f"SELECT {columns}, {count} FROM tenants t {where}"
+                f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+            )
+        else:  # pick the page first, then count only the tenants on it
+            sql = (
+                f"SELECT {columns}, {count} FROM (SELECT * FROM tenants t {where}"
+                f" ORDER BY {order} LIMIT :limit OFFSET :offset) AS t ORDER BY {order}"
+            )
         rows = self._conn.execute(
-            f"SELECT {', '.join('t.' + c for c in _TENANT_COLUMNS.split(', '))}, "
-            " (SELECT COUNT(*) FROM entities e"
-            "   WHERE e.tenant_id = t.tenant_id AND e.deleted = 0) AS entities_count "
-            f"FROM tenants t {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
+            sql,
             {
                 "needle": needle,
                 "limit": query.page_size,
