@@ -8,6 +8,7 @@ isolated, migrated database object that is a ``UnitOfWorkFactory``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,11 @@ from adapters_out.memory.uow import MemoryDatabase
 BACKENDS = ["memory", "sqlite", "postgres"]
 
 
-@pytest.fixture(params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
-    if request.param == "memory":
+@contextmanager
+def open_backend(name: str, tmp_path: Path) -> Iterator[object]:
+    if name == "memory":
         yield MemoryDatabase()
-    elif request.param == "sqlite":
+    elif name == "sqlite":
         from tests.support.sqlite_backend import sqlite_database
 
         with sqlite_database(tmp_path) as db:
@@ -31,3 +32,16 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]
 
         with postgres_database() as db:
             yield db
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    with open_backend(request.param, tmp_path) as db:
+        yield db
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sql_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """The SQL adapters only: for tests that compare them with the in-memory reference."""
+    with open_backend(request.param, tmp_path) as db:
+        yield db
