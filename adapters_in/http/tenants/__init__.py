@@ -23,8 +23,10 @@ from adapters_in.http.tenants import (
     openapi_paths,
     openapi_review,
     openapi_schemas,
+    render,
 )
 from adapters_in.http.tenants import quarantine_admin as quarantine
+from adapters_in.http.tenants.review_list import StatusListResource
 from application.artifacts import GetArtifact, RenderArtifactQr
 from application.entities import (
     CountEntities,
@@ -98,13 +100,16 @@ def _register(app: falcon.App, kit: HttpKit, s: TenantServices) -> None:
         "/api/entities/{guid}/events", entities.EntityEventsResource(s.entity_events, tenant)
     )
     app.add_route(
-        "/api/potential-duplicates", duplicates.DuplicatesResource(s.list_duplicates, kit)
+        "/api/potential-duplicates",
+        StatusListResource(s.list_duplicates, render.duplicate, "pending", kit),
     )
     app.add_route(
         "/api/potential-duplicates/resolve",
         duplicates.ResolveDuplicateResource(s.resolve_duplicate, kit),
     )
-    app.add_route("/api/conflicts", conflicts.ConflictsResource(s.list_conflicts, kit))
+    app.add_route(
+        "/api/conflicts", StatusListResource(s.list_conflicts, render.conflict, "open", kit)
+    )
     app.add_route(
         "/api/conflicts/{conflict_id}/resolve",
         conflicts.ResolveConflictResource(s.resolve_conflict, kit),

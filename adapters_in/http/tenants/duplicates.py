@@ -5,10 +5,9 @@ from __future__ import annotations
 import attrs
 import falcon
 
-from adapters_in.http.parsing import InvalidRequest, parse, principal_of, query_int, tenant_of
+from adapters_in.http.parsing import InvalidRequest, parse, principal_of, tenant_of
 from adapters_in.http.routing import HttpKit
-from adapters_in.http.tenants import render
-from application.review_duplicates import DuplicateResolution, ListDuplicates, ResolveDuplicate
+from application.review_duplicates import DuplicateResolution, ResolveDuplicate
 
 
 @attrs.frozen(kw_only=True)
@@ -17,22 +16,6 @@ class ResolveBody:
     existing_item: str
     should_delete_new_item: bool = False
     config_id: str | None = None
-
-
-class DuplicatesResource:
-    def __init__(self, list_pairs: ListDuplicates, kit: HttpKit) -> None:
-        self._list, self._default = list_pairs, kit.config.legacy_default_tenant
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        status = req.get_param("status") or "pending"
-        found = self._list(
-            principal_of(req),
-            tenant_of(req, self._default),
-            None if status == "all" else status,
-            query_int(req, "limit", 100),
-            query_int(req, "offset", 0),
-        )
-        resp.media = [render.duplicate(p) for p in found]
 
 
 class ResolveDuplicateResource:
