@@ -11,11 +11,11 @@ from adapters_in.http.openapi import sync_doc
 from adapters_in.http.parsing import InvalidRequest, parse, principal_of, query_int, tenant_of
 from adapters_in.http.routing import HttpKit, RouteModule
 from adapters_in.http.services import HttpServices
+from adapters_in.http.wire_events import render_event, render_result
 from application.authenticate import CheckTenantAccess
 from application.pull import DEFAULT_PAGE, PullEvents
-from application.push import MAX_BATCH, EventResult, PushEvents
+from application.push import MAX_BATCH, PushEvents
 from application.quarantine import ListRejectedEvents
-from domain.events import Event
 from domain.timestamps import format_instant
 from ports.metrics import Metrics
 from ports.repositories import RejectedEvent
@@ -27,27 +27,6 @@ class PushBody:
     # never fails the batch (a refused batch would be retried by the device forever).
     events: list[Any]
     config_id: str | None = None
-
-
-def render_event(event: Event) -> dict[str, Any]:
-    return {
-        "guid": event.guid,
-        "entityGuid": event.entity_guid,
-        "type": event.type,
-        "data": event.data,
-        "timestamp": format_instant(event.timestamp),
-        "userId": event.user_id,
-        "syncLevel": event.sync_level,
-    }
-
-
-def render_result(result: EventResult) -> dict[str, Any]:
-    out: dict[str, Any] = {"guid": result.guid, "status": result.status}
-    if result.code is not None:
-        out["code"] = result.code
-    if result.message is not None:
-        out["message"] = result.message
-    return out
 
 
 def render_rejected(item: RejectedEvent) -> dict[str, Any]:

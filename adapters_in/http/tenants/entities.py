@@ -7,6 +7,7 @@ import falcon
 from adapters_in.http.parsing import InvalidRequest, principal_of, query_int, tenant_of
 from adapters_in.http.tenants import render
 from adapters_in.http.tenants.caching import not_modified
+from adapters_in.http.wire_events import render_event
 from application.entities import (
     CountEntities,
     CountEntitiesByForm,
@@ -71,4 +72,4 @@ class EntityEventsResource:
     def on_get(self, req: falcon.Request, resp: falcon.Response, guid: str) -> None:
         limit = query_int(req, "limit", 5000)
         found = self._events(principal_of(req), tenant_of(req, self._default), guid, limit)
-        resp.media = [render.event(e) for e in found]
+        resp.media = [render_event(e) for e in found]

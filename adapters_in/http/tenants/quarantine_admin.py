@@ -6,7 +6,7 @@ import falcon
 
 from adapters_in.http.parsing import principal_of, tenant_of
 from adapters_in.http.routing import HttpKit
-from adapters_in.http.tenants import render
+from adapters_in.http.wire_events import render_result
 from application.review_quarantine import DiscardRejected, RetryRejected
 
 
@@ -16,7 +16,7 @@ class RetryRejectedResource:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, guid: str) -> None:
         result = self._retry(principal_of(req), tenant_of(req, self._default), guid)
-        resp.media = render.event_result(result)
+        resp.media = render_result(result)
 
 
 class RejectedEventResource:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from application.entities import EntityDetail
-from application.push import EventResult
 from application.tenant_reads import AppPage
 from domain.conflicts import Conflict
 from domain.duplicates import PotentialDuplicate
 from domain.entities import GROUP, Entity
-from domain.events import Event
 from domain.timestamps import format_instant
 
 
@@ -66,18 +64,6 @@ def entity_detail(detail: EntityDetail) -> dict[str, Any]:
     return body
 
 
-def event(item: Event) -> dict[str, Any]:
-    return {
-        "guid": item.guid,
-        "entityGuid": item.entity_guid,
-        "type": item.type,
-        "data": dict(item.data),
-        "timestamp": format_instant(item.timestamp),
-        "userId": item.user_id,
-        "syncLevel": item.sync_level,
-    }
-
-
 def duplicate(pair: PotentialDuplicate) -> dict[str, Any]:
     return {
         "entityGuid": pair.entity_guid,
@@ -107,12 +93,3 @@ def conflict(item: Conflict) -> dict[str, Any]:
         "resolvedAt": _instant(item.resolved_at),
         "resolvedBy": item.resolved_by,
     }
-
-
-def event_result(result: EventResult) -> dict[str, Any]:
-    body: dict[str, Any] = {"guid": result.guid, "status": result.status}
-    if result.code is not None:
-        body["code"] = result.code
-    if result.message is not None:
-        body["message"] = result.message
-    return body
