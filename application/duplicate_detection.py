@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+import attrs
+
 from domain.duplicates import (
     DuplicateRules,
     PotentialDuplicate,
     Profile,
     Similarity,
-    match_keys,
     pair_key,
     profile_keys,
     profile_of,
@@ -25,12 +26,27 @@ MAX_COMPARISONS_PER_ENTITY = 200  # bounds the cost of pathological buckets (one
 MAX_PAIRS_PER_ENTITY = 20  # the best-scoring ones; more would drown reviewers anyway
 
 
+@attrs.frozen
+class IndexedEntities:
+    """Changed entities profiled once: their match keys (to store) and profiles (to score)."""
+
+    keys: dict[str, frozenset[str]]
+    profiles: dict[str, Profile]  # only entities the rules check (live, of a checked type)
+
+
 class DuplicateDetector:
     def __init__(self, similarity: Similarity) -> None:
         self._similarity = similarity
 
+    def index(self, entities: Sequence[Entity], rules: DuplicateRules) -> IndexedEntities:
+        profiles = {e.guid: profile_of(e, rules) for e in entities}
+        return IndexedEntities(
+            keys={g: profile_keys(p) if p else frozenset() for g, p in profiles.items()},
+            profiles={g: p for g, p in profiles.items() if p is not None},
+        )
+
     def keys_for(self, entities: Sequence[Entity], rules: DuplicateRules) -> dict[str, frozenset]:
-        return {e.guid: match_keys(e, rules) for e in entities}
+        return self.index(entities, rules).keys
 
     @staticmethod
     def _candidates(
@@ -51,36 +67,32 @@ class DuplicateDetector:
         uow: UnitOfWork,
         tenant_id: str,
         rules: DuplicateRules,
-        changed: Sequence[Entity],
-        keys: Mapping[str, frozenset[str]],
+        changed: IndexedEntities,
         now: datetime,
     ) -> int:
         """Entities must already be saved in ``uow`` (so batch-mates find each other)."""
-        wanted = {k for e in changed for k in keys.get(e.guid, ())}
+        wanted = {k for g in changed.profiles for k in changed.keys[g]}
         if not wanted:
             return 0
         by_key: dict[str, list[Profile]] = {}
         for candidate in uow.entities.find_by_keys(tenant_id, wanted, CANDIDATES_PER_KEY):
-            profile = profile_of(candidate, rules)
-            if profile is not None:
-                for key in profile_keys(profile) & wanted:
-                    by_key.setdefault(key, []).append(profile)
+            other = profile_of(candidate, rules)
+            if other is not None:
+                for key in profile_keys(other) & wanted:
+                    by_key.setdefault(key, []).append(other)
         found: dict[str, PotentialDuplicate] = {}
-        for entity in changed:
-            profile = profile_of(entity, rules)
-            if profile is None:
-                continue
+        for guid, profile in changed.profiles.items():
             matches = []
-            for other in self._candidates(profile, by_key, keys.get(entity.guid, frozenset())):
+            for other in self._candidates(profile, by_key, changed.keys[guid]):
                 match = score_profiles(profile, other, rules.threshold, self._similarity)
                 if match is not None:
                     matches.append((match.score, other.guid, match))
             matches.sort(key=lambda m: (-m[0], m[1]))
             for _, other_guid, match in matches[:MAX_PAIRS_PER_ENTITY]:
-                pair = pair_key(entity.guid, other_guid)
+                pair = pair_key(guid, other_guid)
                 if pair not in found:
                     found[pair] = PotentialDuplicate(
-                        entity_guid=entity.guid,
+                        entity_guid=guid,
                         duplicate_guid=other_guid,
                         score=match.score,
                         reasons=match.reasons,

@@ -9,7 +9,7 @@ import attrs
 
 from application.push_results import EventResult
 from domain.entities import Entity
-from domain.errors import DomainError, InvalidEvent
+from domain.errors import DomainError
 from domain.event_parsing import event_guid_of, parse_event, storable_copy
 from domain.event_types import EventTypes
 from domain.events import Event
@@ -42,6 +42,7 @@ class PushBatch:
         self.rejected: list[RejectedEvent] = []
         self.failed_claims: list[str] = []  # claimed, then rejected while applying
         self.fold = Fold()
+        self.static_touches: dict[str, set[str]] = {}  # entities each event names, by guid
         # Latest order key of applied events that touched entities which do not exist (e.g. a
         # delete of a not-yet-created entity): an earlier-sorting arrival must re-fold them too.
         self.phantom_keys: dict[str, tuple[datetime, str]] = {}
@@ -54,12 +55,7 @@ class PushBatch:
             self.results.append(EventResult(guid=event_guid_of(raw), status="applied"))
             try:
                 event = parse_event(raw)
-                if not self.types.knows(event.type):
-                    raise InvalidEvent(
-                        f"unknown event type {event.type!r}",
-                        code="invalid-event-type",
-                        pointer="/type",
-                    )
+                self.types.applier_for(event)  # unknown types are refused before any claim
             except DomainError as error:
                 self._reject(index, error.code, error.message)
                 continue
@@ -95,7 +91,7 @@ class PushBatch:
     def claim(self) -> None:
         if not self.pending:
             return
-        self.static_touches = {e.guid: self.types.touches(e) for e in self.pending.values()}
+        self.static_touches.update((e.guid, self.types.touches(e)) for e in self.pending.values())
         named = set().union(*self.static_touches.values())
         self.uow.lock_entities(self.tenant_id, sorted(named))
         events = sorted(self.pending.values(), key=lambda e: e.guid)  # stable lock order
@@ -187,10 +183,10 @@ class PushBatch:
         while frontier:
             stored = self.uow.events.touching(self.tenant_id, frontier)
             batch = {g: e for g, e in self.applied.items() if self.touches[g] & frontier}
-            new_events = {**stored, **batch}
-            events.update(new_events)
+            events.update(stored)
+            events.update(batch)
             touched = self.uow.events.touches_of(self.tenant_id, list(stored))
-            reach = set().union(set(), *touched.values(), *(self.touches[g] for g in batch))
+            reach = set().union(*touched.values(), *(self.touches[g] for g in batch))
             frontier = reach - guids
             guids |= reach
         events[event.guid] = event

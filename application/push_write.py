@@ -19,9 +19,9 @@ def write_batch(batch: PushBatch, detector: DuplicateDetector, rules: DuplicateR
     changed = [
         e for g in sorted(batch.fold.changed) if (e := batch.fold.entities.get(g)) is not None
     ]
-    keys = detector.keys_for(changed, rules)
+    indexed = detector.index(changed, rules)
     if changed:
-        uow.entities.save_many(tenant, changed, keys)
+        uow.entities.save_many(tenant, changed, indexed.keys)
     if batch.fold.removed:
         uow.entities.remove_many(tenant, sorted(batch.fold.removed))
     if batch.fold.conflicts:
@@ -40,13 +40,12 @@ def write_batch(batch: PushBatch, detector: DuplicateDetector, rules: DuplicateR
         )
     if batch.fold.deleted:
         uow.duplicates.drop_pending_for(tenant, sorted(batch.fold.deleted))
-    live = [e for e in changed if not e.deleted]
-    detector.detect(uow, tenant, rules, live, keys, now)
+    detector.detect(uow, tenant, rules, indexed, now)
     for rejected in batch.rejected:
         uow.quarantine.put(tenant, rejected)
     if batch.applied:
         uow.quarantine.remove(tenant, list(batch.applied))
-        uow.events.record_touches(tenant, {g: batch.touches[g] for g in batch.touches})
+        uow.events.record_touches(tenant, batch.touches)
         uow.events.number(tenant, list(batch.applied))
 
 

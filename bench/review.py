@@ -55,7 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters_out.similarity import rapidfuzz_similarity
 from adapters_out.system import RandomIds, SystemClock
-from application.duplicate_detection import DuplicateDetector
+from application.duplicate_detection import DuplicateDetector, IndexedEntities
 from application.push import PushEvents
 from application.tenant_reads import AppListRequest, ListApps
 from domain.duplicates import DuplicateRules, match_keys
@@ -245,10 +245,10 @@ class TimedDetector(DuplicateDetector):
         self.per_call: list[float] = []
         self.parts: dict[str, float] = {}
 
-    def keys_for(self, entities: Sequence[Entity], rules: DuplicateRules) -> dict[str, frozenset]:
+    def index(self, entities: Sequence[Entity], rules: DuplicateRules) -> IndexedEntities:
         started = time.perf_counter()
         try:
-            return super().keys_for(entities, rules)
+            return super().index(entities, rules)
         finally:
             self.keys_s += time.perf_counter() - started
 
@@ -257,19 +257,18 @@ class TimedDetector(DuplicateDetector):
         uow: Any,
         tenant_id: str,
         rules: DuplicateRules,
-        changed: Sequence[Entity],
-        keys: Any,
+        changed: IndexedEntities,
         now: datetime,
     ) -> int:
         probed = ProbedUow(uow, self.parts)
         started = time.perf_counter()
-        flagged = super().detect(probed, tenant_id, rules, changed, keys, now)
+        flagged = super().detect(probed, tenant_id, rules, changed, now)
         elapsed = time.perf_counter() - started
         self.detect_s += elapsed
         self.per_call.append(elapsed)
-        self.entities += len(changed)
+        self.entities += len(changed.profiles)
         self.flagged += flagged
-        wanted = {k for e in changed for k in keys.get(e.guid, ())}
+        wanted = {k for g in changed.profiles for k in changed.keys[g]}
         for found in probed.entities.results:  # not timed: how big the key buckets were
             self.candidates += len(found)
             sizes: dict[str, int] = {}

@@ -57,8 +57,14 @@ class EventTypes:
     def names(self) -> list[str]:
         return sorted(self._appliers)
 
-    def knows(self, name: str) -> bool:
-        return name in self._appliers
+    def applier_for(self, event: Event) -> Applier:
+        """The event's applier; an unknown type is an ``invalid-event-type`` rejection."""
+        applier = self._appliers.get(event.type)
+        if applier is None:
+            raise InvalidEvent(
+                f"unknown event type {event.type!r}", code="invalid-event-type", pointer="/type"
+            )
+        return applier
 
     def touches(self, event: Event) -> set[str]:
         custom = self._touches.get(event.type)
@@ -75,11 +81,7 @@ class EventTypes:
     def apply(self, fold: Fold, event: Event) -> None:
         """Apply one event inside a fold transaction that the caller ends with
         ``fold.commit()`` or ``fold.rollback()``; on error it is already rolled back."""
-        applier = self._appliers.get(event.type)
-        if applier is None:
-            raise InvalidEvent(
-                f"unknown event type {event.type!r}", code="invalid-event-type", pointer="/type"
-            )
+        applier = self.applier_for(event)
         fold.begin(event.guid)
         try:
             applier(fold, event)
