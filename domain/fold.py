@@ -54,7 +54,7 @@ class Fold:
     removed: set[str] = attrs.field(factory=set)  # existed before, un-created by a re-fold
     touched: dict[str, set[str]] = attrs.field(factory=dict)
     _undo: list[tuple[str, Entity | None, bool, bool]] | None = None
-    _marks: tuple[int, int, int, int] = (0, 0, 0, 0)
+    _marks: tuple[int, int, int] = (0, 0, 0)
     _current: str | None = None
 
     def load(self, entities: Iterable[Entity], absent: Iterable[str] = ()) -> None:
@@ -82,8 +82,7 @@ class Fold:
         self.entities[guid] = entity
         self.changed.add(guid)
         self.removed.discard(guid)
-        if self._current is not None:
-            self.touched.setdefault(self._current, set()).add(guid)
+        self.note_touch(guid)
         if entity.deleted:
             self.deleted.add(guid)
 
@@ -96,12 +95,7 @@ class Fold:
     def begin(self, event_guid: str) -> None:
         self._undo = []
         self._current = event_guid
-        self._marks = (
-            len(self.conflicts),
-            len(self.audit),
-            len(self.resolutions),
-            len(self.deleted),
-        )
+        self._marks = (len(self.conflicts), len(self.audit), len(self.resolutions))
 
     def previous_states(self) -> dict[str, Entity | None]:
         """State before the current event of every entity it wrote (first write wins)."""
@@ -143,7 +137,7 @@ class Fold:
                 self.removed.add(guid)
             if old is None or not old.deleted:
                 self.deleted.discard(guid)
-        conflicts, audit, resolutions, _ = self._marks
+        conflicts, audit, resolutions = self._marks
         del self.conflicts[conflicts:]
         del self.audit[audit:]
         del self.resolutions[resolutions:]
