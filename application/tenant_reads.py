@@ -10,8 +10,8 @@ import attrs
 from application.access import require_admin, tenant_for
 from domain.app_config_secrets import unmask
 from domain.tenants import Tenant
-from domain.users import ALL_TENANTS, Principal
-from ports.repositories import TenantQuery, TenantSummary, UnitOfWork, UnitOfWorkFactory
+from domain.users import Principal
+from ports.repositories import TenantQuery, TenantSummary, UnitOfWorkFactory
 from ports.secrets import SecretBox
 
 SORTS = ("name", "id", "entitiesCount")
@@ -58,16 +58,15 @@ class ListApps:
             sort_by=request.sort_by if request.sort_by in SORTS else "name",  # type: ignore[arg-type]
             descending=order == "desc",
             search=search,
+            # A USER sees only the tenants granted to them; the repository filters and pages.
+            ids=None if principal.sees_all_tenants else tuple(sorted(set(principal.tenants))),
         )
         with self._uow_factory(read_only=True) as uow:
-            if _sees_all(principal):
+            rows, total = uow.tenants.page(query)
+            pages = math.ceil(total / size)
+            if total and query.page > pages:
+                query = attrs.evolve(query, page=pages)
                 rows, total = uow.tenants.page(query)
-                pages = math.ceil(total / size)
-                if total and query.page > pages:
-                    query = attrs.evolve(query, page=pages)
-                    rows, total = uow.tenants.page(query)
-            else:
-                rows, total = _granted_page(uow, principal, query)
         pages = math.ceil(total / size)
         return AppPage(
             items=tuple(rows),
@@ -79,35 +78,6 @@ class ListApps:
             sort_order=order,
             search=search,
         )
-
-
-def _sees_all(principal: Principal) -> bool:
-    return (principal.is_admin and principal.provider is None) or ALL_TENANTS in principal.tenants
-
-
-def _granted_page(
-    uow: UnitOfWork, principal: Principal, query: TenantQuery
-) -> tuple[list[TenantSummary], int]:
-    """A USER sees only the tenants granted to them (a handful): filtered here."""
-    rows = []
-    for tenant_id in sorted(set(principal.tenants)):
-        tenant = uow.tenants.get(tenant_id)
-        if tenant is None:
-            continue
-        haystacks = (tenant.name, tenant.id, tenant.version)
-        if query.search and not any(query.search in h.lower() for h in haystacks):
-            continue
-        rows.append(TenantSummary(tenant=tenant, entities_count=uow.entities.count(tenant_id)))
-    key = {
-        "name": lambda r: (r.tenant.name.casefold(), r.tenant.id),
-        "id": lambda r: (r.tenant.id,),
-        "entitiesCount": lambda r: (r.entities_count, r.tenant.id),
-    }[query.sort_by]
-    rows.sort(key=key, reverse=query.descending)
-    pages = math.ceil(len(rows) / query.page_size)
-    page = min(query.page, pages) if rows else 1
-    start = (page - 1) * query.page_size
-    return rows[start : start + query.page_size], len(rows)
 
 
 class GetApp:

@@ -74,10 +74,12 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == ADMIN
 
+    @property
+    def sees_all_tenants(self) -> bool:
+        return (self.is_admin and self.provider is None) or ALL_TENANTS in self.tenants
+
     def may_sync(self, tenant_id: str) -> bool:
-        if self.is_admin and self.provider is None:
-            return True
-        return ALL_TENANTS in self.tenants or tenant_id in self.tenants
+        return self.sees_all_tenants or tenant_id in self.tenants
 
 
 _NUMERIC_ID = re.compile(r"^[0-9]{1,18}$")

@@ -51,6 +51,7 @@ class TenantQuery:
     sort_by: Literal["name", "id", "entitiesCount"] = "name"
     descending: bool = False
     search: str = ""  # case-insensitive substring of name, id or version
+    ids: tuple[str, ...] | None = None  # only these tenants (a USER's grants); None: all
 
 
 @attrs.frozen(kw_only=True)

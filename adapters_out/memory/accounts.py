@@ -48,7 +48,8 @@ class MemoryTenants:
                 ),
             )
             for t in self._s.tenants.values()
-            if not needle or any(needle in v.casefold() for v in (t.name, t.id, t.version))
+            if (query.ids is None or t.id in query.ids)
+            and (not needle or any(needle in v.casefold() for v in (t.name, t.id, t.version)))
         ]
         sort_key = {
             "name": lambda r: (r.tenant.name.casefold(), r.tenant.id),

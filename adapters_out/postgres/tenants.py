@@ -111,14 +111,16 @@ class PgTenants:
     def page(self, query: TenantQuery) -> tuple[list[TenantSummary], int]:
         needle = query.search.strip().lower()
         where = sql.SQL(
-            "WHERE %(needle)s = '' OR strpos(lower(t.name), %(needle)s) > 0"
+            "WHERE (%(needle)s = '' OR strpos(lower(t.name), %(needle)s) > 0"
             " OR strpos(lower(t.tenant_id), %(needle)s) > 0"
-            f" OR strpos(lower(coalesce({_VERSION}, '')), %(needle)s) > 0"
+            f" OR strpos(lower(coalesce({_VERSION}, '')), %(needle)s) > 0)"
+            " AND (%(ids)s::text[] IS NULL OR t.tenant_id = ANY(%(ids)s::text[]))"
         )
         direction = sql.SQL(" DESC" if query.descending else " ASC")
         order = sql.SQL(", ").join(sql.SQL(c) + direction for c in _TENANT_SORTS[query.sort_by])
         params = {
             "needle": needle,
+            "ids": list(query.ids) if query.ids is not None else None,
             "limit": max(0, query.page_size),
             "offset": max(0, (query.page - 1) * query.page_size),
         }

@@ -113,15 +113,22 @@ class SqliteTenants:
 
     def page(self, query: TenantQuery) -> tuple[list[TenantSummary], int]:
         needle = query.search.strip().casefold()
-        where = (
-            "WHERE instr(casefold(t.name), :needle) > 0"
-            " OR instr(casefold(t.tenant_id), :needle) > 0"
-            " OR instr(casefold(t.version), :needle) > 0"
-            if needle
-            else ""
-        )
+        conditions, params = [], {"needle": needle}
+        if needle:
+            conditions.append(
+                "(instr(casefold(t.name), :needle) > 0"
+                " OR instr(casefold(t.tenant_id), :needle) > 0"
+                " OR instr(casefold(t.version), :needle) > 0)"
+            )
+        if query.ids is not None:
+            names = [f"id{i}" for i in range(len(query.ids))]
+            params.update(zip(names, query.ids, strict=True))
+            conditions.append(
+                f"t.tenant_id IN ({', '.join(':' + n for n in names)})" if names else "0 = 1"
+            )
+        where = "WHERE " + " AND ".join(conditions) if conditions else ""
         if query.page < 1 or query.page_size < 1:
-            return [], self._total(where, needle)
+            return [], self._total(where, params)
         direction = " DESC" if query.descending else ""
         order = ", ".join(column + direction for column in _ORDER[query.sort_by])
         columns = ", ".join("t." + c for c in _TENANT_COLUMNS.split(", "))
@@ -142,7 +149,7 @@ class SqliteTenants:
         rows = self._conn.execute(
             sql,
             {
-                "needle": needle,
+                **params,
                 "limit": query.page_size,
                 "offset": (query.page - 1) * query.page_size,
             },
@@ -150,8 +157,8 @@ class SqliteTenants:
         summaries = [
             TenantSummary(tenant=_tenant(row), entities_count=row["entities_count"]) for row in rows
         ]
-        return summaries, self._total(where, needle)
+        return summaries, self._total(where, params)
 
-    def _total(self, where: str, needle: str) -> int:
+    def _total(self, where: str, params: dict[str, str]) -> int:
         sql = f"SELECT COUNT(*) FROM tenants t {where}"
-        return int(self._conn.execute(sql, {"needle": needle}).fetchone()[0])
+        return int(self._conn.execute(sql, params).fetchone()[0])

@@ -143,3 +143,18 @@ def test_updating_an_unknown_user_changes_nothing(database):
     with database() as uow:
         assert uow.users.get(987_654) is None
         assert uow.users.list() == []
+
+
+def test_page_can_be_limited_to_some_tenants(database):
+    with database() as uow:
+        for tid, name in (("a-id", "Alpha"), ("b-id", "Beta"), ("c-id", "Gamma")):
+            uow.tenants.add(tenant(tid, name=name))
+        uow.commit()
+    with database() as uow:
+        rows, total = uow.tenants.page(TenantQuery(ids=("c-id", "a-id", "missing")))
+        assert (total, [r.tenant.id for r in rows]) == (2, ["a-id", "c-id"])
+        rows, total = uow.tenants.page(TenantQuery(ids=("c-id", "a-id"), search="gam"))
+        assert (total, [r.tenant.id for r in rows]) == (1, ["c-id"])
+        rows, total = uow.tenants.page(TenantQuery(ids=("a-id", "b-id"), page=2, page_size=1))
+        assert (total, [r.tenant.id for r in rows]) == (2, ["b-id"])
+        assert uow.tenants.page(TenantQuery(ids=())) == ([], 0)
