@@ -36,6 +36,7 @@ from application import (
     users,
 )
 from application.duplicate_detection import DuplicateDetector
+from application.leases import Leases
 from application.pull import PullEvents
 from application.push import PushEvents
 from bootstrap.settings import Settings
@@ -113,6 +114,7 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
     c.register(EventTypes, instance=EventTypes())
     c.register(DuplicateDetector, instance=DuplicateDetector(rapidfuzz_similarity))
     c.register(tenants.AppConfigRules, instance=tenants.AppConfigRules())
+    c.register(Leases, scope=SINGLETON)
     for use_case in USE_CASES:
         c.register(use_case, scope=SINGLETON)
     c.register(PullEvents, scope=SINGLETON, legacy_skew_s=settings.legacy_since_skew_s)

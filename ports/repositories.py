@@ -38,6 +38,7 @@ __all__ = [
     "EntityRepository",
     "EventRepository",
     "FeedStatus",
+    "LeaseRepository",
     "QuarantineRepository",
     "RejectedEvent",
     "TenantQuery",
@@ -238,6 +239,25 @@ class AuditRepository(Protocol):
     def for_entity(self, tenant_id: str, entity_guid: str, limit: int) -> list[AuditEntry]: ...
 
 
+class LeaseRepository(Protocol):
+    """Named, expiring leases: "one runner at a time" across workers and hosts (scheduled
+    jobs, an external-sync run per tenant). A lease is taken in its own short unit of work, so
+    others see it at once; it expires by itself when its holder dies without releasing it."""
+
+    def acquire(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Hold ``name`` until ``until`` when it is free, expired at ``now``, or already held
+        by ``holder`` (then this extends it). False when someone else holds it."""
+        ...
+
+    def release(self, name: str, holder: str) -> None:
+        """Give the lease up if ``holder`` still holds it (else nothing happens)."""
+        ...
+
+    def holder(self, name: str, now: datetime) -> str | None:
+        """Who holds ``name`` at ``now`` (None when free or expired)."""
+        ...
+
+
 # -- unit of work ------------------------------------------------------------------------------
 class UnitOfWork(Protocol):
     tenants: TenantRepository
@@ -248,6 +268,7 @@ class UnitOfWork(Protocol):
     duplicates: DuplicateRepository
     quarantine: QuarantineRepository
     audit: AuditRepository
+    leases: LeaseRepository
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:
         """Serialise concurrent units of work that change the same entities (until the end of

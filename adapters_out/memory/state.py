@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -52,6 +53,7 @@ class MemoryState:
     )
     audit: defaultdict[str, dict[int, AuditEntry]] = attrs.field(factory=lambda: defaultdict(dict))
     next_audit_id: int = 1
+    leases: dict[str, tuple[str, datetime]] = attrs.field(factory=dict)  # name -> holder, until
 
     def clone(self) -> MemoryState:
         return MemoryState(
@@ -71,6 +73,7 @@ class MemoryState:
             quarantine=_nested(self.quarantine),
             audit=_nested(self.audit),
             next_audit_id=self.next_audit_id,
+            leases=dict(self.leases),
         )
 
     def drop_tenant(self, tenant_id: str) -> None:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from adapters_out.memory.accounts import MemoryTenants, MemoryUsers
 from adapters_out.memory.entities import MemoryEntities
 from adapters_out.memory.events import MemoryEvents
+from adapters_out.memory.leases import MemoryLeases
 from adapters_out.memory.review import (
     MemoryAudit,
     MemoryConflicts,
@@ -29,6 +30,7 @@ class MemoryUnitOfWork:
         self.duplicates = MemoryDuplicates(working)
         self.quarantine = MemoryQuarantine(working)
         self.audit = MemoryAudit(working)
+        self.leases = MemoryLeases(working)
         self.committed = False
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:

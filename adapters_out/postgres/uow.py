@@ -8,6 +8,7 @@ from adapters_out.postgres.conflicts import PgConflicts
 from adapters_out.postgres.duplicates import PgDuplicates
 from adapters_out.postgres.entities import PgEntities
 from adapters_out.postgres.events import PgEvents
+from adapters_out.postgres.leases import PgLeases
 from adapters_out.postgres.records import PgAudit, PgQuarantine
 from adapters_out.postgres.session import Session
 from adapters_out.postgres.tenants import PgTenants
@@ -32,6 +33,7 @@ class PgUnitOfWork:
         self.duplicates = PgDuplicates(session)
         self.quarantine = PgQuarantine(session)
         self.audit = PgAudit(session)
+        self.leases = PgLeases(session)
         self.committed = False
         self._db = session
 

@@ -9,6 +9,7 @@ from adapters_out.sqlite.conflicts import SqliteConflicts
 from adapters_out.sqlite.duplicates import SqliteDuplicates
 from adapters_out.sqlite.entities import SqliteEntities
 from adapters_out.sqlite.events import SqliteEvents
+from adapters_out.sqlite.leases import SqliteLeases
 from adapters_out.sqlite.records import SqliteAudit, SqliteQuarantine
 from adapters_out.sqlite.tenants import SqliteTenants
 from adapters_out.sqlite.users import SqliteUsers
@@ -27,6 +28,7 @@ class SqliteUnitOfWork:
         self.duplicates = SqliteDuplicates(conn)
         self.quarantine = SqliteQuarantine(conn)
         self.audit = SqliteAudit(conn)
+        self.leases = SqliteLeases(conn)
         self.committed = False
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:

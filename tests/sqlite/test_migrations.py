@@ -24,6 +24,7 @@ TABLES = {
     "quarantine",
     "audit_log",
     "external_outbox",
+    "leases",
     "external_id_map",
     "schema_migrations",
 }
