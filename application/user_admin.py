@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import attrs
 
 from application.access import require_admin
-from domain.errors import AlreadyExists, NotFound, ValidationFailed
+from domain.errors import AlreadyExists, NotFound, StateConflict, ValidationFailed
 from domain.users import (
     ADMIN,
+    ALL_TENANTS,
     USER,
     Principal,
     Role,
@@ -19,7 +20,7 @@ from domain.users import (
     password_problems,
 )
 from ports.clock import Clock
-from ports.repositories import UnitOfWorkFactory
+from ports.repositories import UnitOfWork, UnitOfWorkFactory
 from ports.security import PasswordHasher
 
 
@@ -37,6 +38,30 @@ def _validate(
         if not isinstance(tenant, str) or not tenant:
             problems.append((f"/tenants/{index}", "invalid-tenant", "tenant ids are strings"))
     return problems
+
+
+def _unknown_tenants(
+    uow: UnitOfWork, tenants: Sequence[str], already_granted: Sequence[str] = ()
+) -> list[tuple[str, str, str]]:
+    """Grants of tenants that do not exist. Grants the user already holds are not re-checked,
+    so that editing a user whose tenant was deleted since does not fail on the stale grant."""
+    return [
+        (f"/tenants/{index}", "unknown-tenant", f"there is no configuration {tenant!r}")
+        for index, tenant in enumerate(tenants)
+        if isinstance(tenant, str)
+        and tenant
+        and tenant != ALL_TENANTS
+        and tenant not in already_granted
+        and uow.tenants.get(tenant) is None
+    ]
+
+
+LAST_ADMIN = "the last admin cannot be removed or demoted; make another user ADMIN first"
+
+
+def _refuse_losing_last_admin(uow: UnitOfWork, user: User) -> None:
+    if user.role == ADMIN and not user.disabled and uow.users.count_admins(lock=True) <= 1:
+        raise StateConflict(LAST_ADMIN, code="last-admin")
 
 
 @attrs.frozen(kw_only=True)
@@ -91,6 +116,9 @@ class ManageUsers:
             updated_at=now,
         )
         with self._uow_factory() as uow:
+            problems = _unknown_tenants(uow, user.tenants)
+            if problems:
+                raise ValidationFailed("the user is not valid", problems)
             if uow.users.get_by_email(user.email) is not None:
                 raise AlreadyExists(
                     f"a user with email {user.email} already exists", code="email-taken"
@@ -109,11 +137,14 @@ class ManageUsers:
             role = changes.role if changes.role is not None else current.role
             tenants = changes.tenants if changes.tenants is not None else current.tenants
             problems = _validate(email, changes.password or None, role, tenants)
+            problems = problems or _unknown_tenants(uow, tenants, current.tenants)
             if problems:
                 raise ValidationFailed("the user is not valid", problems)
             other = uow.users.get_by_email(email)
             if other is not None and other.id != user_id:
                 raise AlreadyExists(f"a user with email {email} already exists", code="email-taken")
+            if role != ADMIN:
+                _refuse_losing_last_admin(uow, current)
             password_hash = (
                 self._hasher.hash(changes.password) if changes.password else current.password_hash
             )
@@ -141,5 +172,6 @@ class ManageUsers:
             )
             if user is None:
                 raise NotFound("User not found", code="user-not-found")
+            _refuse_losing_last_admin(uow, user)
             uow.users.delete(user.id)
             uow.commit()

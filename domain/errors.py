@@ -48,6 +48,12 @@ class Unauthenticated(DomainError):
     code = "unauthenticated"
 
 
+class StateConflict(DomainError):
+    """The request is valid but the current state forbids it (e.g. removing the last admin)."""
+
+    code = "conflict"
+
+
 class PreconditionFailed(DomainError):
     code = "precondition-failed"
 

@@ -98,5 +98,5 @@ class MemoryUsers:
     def delete(self, user_id: int) -> bool:
         return self._s.users.pop(user_id, None) is not None
 
-    def count_admins(self) -> int:
+    def count_admins(self, *, lock: bool = False) -> int:  # writers are serialised
         return sum(1 for u in self._s.users.values() if u.role == ADMIN and not u.disabled)

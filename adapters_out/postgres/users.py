@@ -93,7 +93,12 @@ class PgUsers:
         row = self._db.write("DELETE FROM users WHERE id = %s RETURNING id", (user_id,)).fetchone()
         return row is not None
 
-    def count_admins(self) -> int:
+    def count_admins(self, *, lock: bool = False) -> int:
+        if lock:  # re-checked after a concurrent demotion commits (READ COMMITTED re-evaluation)
+            rows = self._db.write(
+                "SELECT id FROM users WHERE role = %s AND NOT disabled FOR UPDATE", (ADMIN,)
+            ).fetchall()
+            return len(rows)
         row = self._db.read(
             "SELECT count(*) FROM users WHERE role = %s AND NOT disabled", (ADMIN,)
         ).fetchone()

@@ -91,6 +91,6 @@ class SqliteUsers:
     def delete(self, user_id: int) -> bool:
         return self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,)).rowcount > 0
 
-    def count_admins(self) -> int:
+    def count_admins(self, *, lock: bool = False) -> int:  # BEGIN IMMEDIATE serialises
         sql = "SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0"
         return int(self._conn.execute(sql, (ADMIN,)).fetchone()[0])

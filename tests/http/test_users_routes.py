@@ -75,3 +75,68 @@ def test_a_weak_password_is_422(api: Api) -> None:
     )
     assert result.status_code == 422
     assert result.json["errors"][0]["pointer"] == "#/password"
+
+
+def test_the_last_admin_cannot_delete_or_demote_itself(api: Api) -> None:
+    admin = api.auth("admin")
+    me = api.users["admin"].id
+    for attempt in (
+        api.client.simulate_delete(f"/api/users/{me}", headers=admin),
+        api.client.simulate_delete("/api/users/admin@example.org", headers=admin),
+        api.client.simulate_put(f"/api/users/{me}", json={"role": "USER"}, headers=admin),
+    ):
+        assert attempt.status_code == 409
+        assert attempt.headers["content-type"] == "application/problem+json"
+        assert attempt.json["code"] == "last-admin"
+    listed = api.client.simulate_get("/api/users", headers=admin).json
+    assert [u["role"] for u in listed if u["id"] == me] == ["ADMIN"]
+
+
+def test_an_admin_can_go_once_another_admin_exists(api: Api) -> None:
+    admin = api.auth("admin")
+    alice = api.users["alice"].id
+    promote = {"role": "ADMIN"}
+    assert (
+        api.client.simulate_put(f"/api/users/{alice}", json=promote, headers=admin).status_code
+        == 200
+    )
+    me = api.users["admin"].id
+    demoted = api.client.simulate_put(f"/api/users/{me}", json={"role": "USER"}, headers=admin)
+    assert demoted.status_code == 200
+    # alice is now the only admin: she cannot remove herself either.
+    alice_auth = api.auth("alice")
+    refused = api.client.simulate_delete(f"/api/users/{alice}", headers=alice_auth)
+    assert refused.status_code == 409
+
+
+def test_granting_a_tenant_that_does_not_exist_is_422_with_a_pointer(api: Api) -> None:
+    admin = api.auth("admin")
+    body = {**NEW, "tenants": ["t1", "nope"]}
+    created = api.client.simulate_post("/api/users", json=body, headers=admin)
+    assert created.status_code == 422
+    assert [(e["pointer"], e["code"]) for e in created.json["errors"]] == [
+        ("#/tenants/1", "unknown-tenant")
+    ]
+    bob = api.users["bob"].id
+    updated = api.client.simulate_put(
+        f"/api/users/{bob}", json={"tenants": ["ghost", "t2"]}, headers=admin
+    )
+    assert updated.status_code == 422
+    assert updated.json["errors"][0]["pointer"] == "#/tenants/0"
+    everything = api.client.simulate_put(
+        f"/api/users/{bob}", json={"tenants": ["*"]}, headers=admin
+    )
+    assert everything.status_code == 200
+
+
+def test_a_grant_of_a_since_deleted_tenant_does_not_block_other_edits(api: Api) -> None:
+    admin = api.auth("admin")
+    bob = api.users["bob"].id
+    with api.db() as uow:
+        uow.tenants.delete("t2")
+        uow.commit()
+    renamed = api.client.simulate_put(
+        f"/api/users/{bob}", json={"email": "robert@example.org"}, headers=admin
+    )
+    assert renamed.status_code == 200
+    assert renamed.json["tenants"] == ["t2"]

@@ -8,6 +8,7 @@ from adapters_out.memory.uow import MemoryDatabase
 from application.user_admin import ManageUsers, UserChanges, UserDraft
 from application.users import CurrentUser, EnsureInitialAdmin, Login
 from domain.errors import AlreadyExists, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from domain.tenants import Tenant
 from domain.users import Principal
 from tests.support.clock import SteppingClock
 from tests.support.fakes import EchoTokens, PlainHasher
@@ -19,7 +20,12 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def db() -> MemoryDatabase:
-    return MemoryDatabase()
+    database = MemoryDatabase()
+    with database() as uow:  # users may only be granted tenants that exist
+        for tenant_id in ("t1", "t2"):
+            uow.tenants.add(Tenant(id=tenant_id, name=tenant_id, artifact_id=tenant_id * 16))
+        uow.commit()
+    return database
 
 
 @pytest.fixture

@@ -126,6 +126,8 @@ PATHS = {
         "put": {
             "tags": ["users"],
             "summary": "Update a user (admin); a missing password keeps the current one",
+            "description": "409 `last-admin`: demoting the last ADMIN is refused. 422 "
+            "`unknown-tenant`: a newly granted tenant does not exist.",
             "security": TOKEN,
             "requestBody": body(ref("UserDraft"), {"email": "renamed@example.org", "role": "USER"}),
             "responses": {
@@ -136,10 +138,11 @@ PATHS = {
         "delete": {
             "tags": ["users"],
             "summary": "Delete a user by id or by email (admin)",
+            "description": "409 `last-admin`: deleting the last ADMIN is refused.",
             "security": TOKEN,
             "responses": {
                 "200": ok("Deleted", _MESSAGE, {"message": "User deleted successfully"}),
-                **errors(401, 403, 404),
+                **errors(401, 403, 404, 409),
             },
         },
     },
