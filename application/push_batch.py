@@ -10,10 +10,11 @@ import attrs
 from application.push_results import EventResult
 from domain.entities import Entity
 from domain.errors import DomainError
-from domain.event_parsing import event_guid_of, parse_event, storable_copy
+from domain.event_parsing import event_guid_of, parse_event
 from domain.event_types import EventTypes
 from domain.events import Event
 from domain.fold import Fold
+from domain.json_values import storable_copy
 from domain.refold import refold
 from domain.users import Principal
 from ports.clock import IdGenerator

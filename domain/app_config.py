@@ -12,6 +12,7 @@ from typing import Any
 from domain.app_config_integrations import Problem, check_auth_configs, check_external_sync
 from domain.errors import ValidationFailed
 from domain.json_pointer import pointer
+from domain.json_values import find_flaw
 from domain.tenants import MAX_TENANT_ID, valid_tenant_id
 
 BUILT_IN_SYNC_TYPES = (
@@ -36,6 +37,9 @@ def validate_app_config(doc: object, sync_types: Collection[str] = BUILT_IN_SYNC
 def app_config_problems(doc: object, sync_types: Collection[str]) -> list[Problem]:
     if not isinstance(doc, Mapping):
         return [("", "invalid-type", "the configuration must be a JSON object")]
+    flaw = find_flaw(doc)
+    if flaw is not None:  # judged first: later steps (masking, storage) cannot take it
+        return [(flaw.pointer, flaw.code, flaw.detail)]
     problems: list[Problem] = []
     _check_id(doc, problems)
     _check_name(doc, problems)

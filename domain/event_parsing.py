@@ -6,12 +6,12 @@ per-event ``rejected`` result with a stable code - it must never fail the whole 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from domain.errors import InvalidEvent
 from domain.events import SYNCED, Event
+from domain.json_values import find_flaw, unstorable_text
 from domain.timestamps import parse_instant
 
 MAX_ID_LENGTH = 200
@@ -34,67 +34,11 @@ def _required_text(raw: Mapping[str, Any], key: str) -> str:
     return value
 
 
-def _unstorable(text: str) -> bool:
-    """NUL and lone surrogates (from "\\ud800" escapes) cannot be stored as UTF-8 text."""
-    if "\x00" in text:
-        return True
-    if text.isascii():  # O(1) in CPython, and true for nearly every field: no encode needed
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _may_hold_unstorable(raw: Mapping[str, Any]) -> bool:
-    """Cheap screen (C-speed): ``json.dumps`` escapes NUL as \\u0000 and every surrogate as
-    \\udXXX, so an event whose dump has neither is clean. Emoji (valid surrogate pairs in the
-    dump) and a literal backslash-u typed by a user only cost the precise walk."""
-    try:
-        text = json.dumps(raw)
-    except (TypeError, ValueError):
-        return True
-    return "\\u0000" in text or "\\ud" in text
-
-
-def _find_unstorable(value: object, pointer: str) -> str | None:
-    """JSON pointer of the first string (key or value) that storage would refuse."""
-    stack = [(value, pointer)]
-    while stack:
-        current, path = stack.pop()
-        if isinstance(current, str):
-            if _unstorable(current):
-                return path
-        elif isinstance(current, Mapping):
-            for key, item in current.items():
-                if isinstance(key, str) and _unstorable(key):
-                    return path
-                stack.append((item, f"{path}/{key}"))
-        elif isinstance(current, list):
-            stack.extend((item, f"{path}/{i}") for i, item in enumerate(current))
-    return None
-
-
-def storable_copy(value: Any) -> Any:
-    """The same JSON value with unstorable characters replaced, to quarantine it as evidence."""
-    if isinstance(value, str):
-        if not _unstorable(value):
-            return value
-        cleaned = value.replace("\x00", "\ufffd")
-        return cleaned.encode("utf-8", "replace").decode("utf-8")
-    if isinstance(value, Mapping):
-        return {storable_copy(str(k)): storable_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [storable_copy(item) for item in value]
-    return value
-
-
 def event_guid_of(raw: object) -> str | None:
     """The guid of a raw event when it has a usable one (for reporting a rejection)."""
     if isinstance(raw, Mapping):
         guid = raw.get("guid")
-        if isinstance(guid, str) and guid and not _unstorable(guid):
+        if isinstance(guid, str) and guid and not unstorable_text(guid):
             return guid[:MAX_ID_LENGTH]
     return None
 
@@ -102,13 +46,9 @@ def event_guid_of(raw: object) -> str | None:
 def parse_event(raw: object) -> Event:
     if not isinstance(raw, Mapping):
         raise InvalidEvent("each event must be a JSON object", code="invalid-event")
-    bad_text = _find_unstorable(raw, "") if _may_hold_unstorable(raw) else None
-    if bad_text is not None:
-        raise InvalidEvent(
-            "text must be valid Unicode without NUL characters",
-            code="invalid-text",
-            pointer=bad_text or "/",
-        )
+    flaw = find_flaw(raw)
+    if flaw is not None:
+        raise InvalidEvent(flaw.detail, code=flaw.code, pointer=flaw.pointer or "/")
     guid = _required_text(raw, "guid")
     entity_guid = _required_text(raw, "entityGuid")
     event_type = _required_text(raw, "type")

@@ -9,9 +9,12 @@ headers are added to every response, errors included.
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 import falcon
+import falcon.media
 from falcon.routing import CompiledRouter
 
 from adapters_in.http import problems
@@ -51,6 +54,15 @@ def create_app(services: HttpServices, config: HttpConfig) -> falcon.App:
     # JSON in (protocol: General); multipart stays for config uploads. A form-encoded body
     # would otherwise be parsed into a dict and reach the resources.
     app.req_options.media_handlers.pop(falcon.MEDIA_URLENCODED, None)
+    # Out: strict RFC 8259 only. NaN/Infinity are never stored (domain.json_values refuses
+    # them on the way in), so a non-finite number here is a bug to surface, not to serialise.
+    # In: Python's reader still accepts NaN/Infinity/1e999 so that a push can reject exactly
+    # the event holding one (a refused batch would be re-sent by the device forever).
+    strict = falcon.media.JSONHandler(
+        dumps=functools.partial(json.dumps, ensure_ascii=False, allow_nan=False)
+    )
+    app.req_options.media_handlers[falcon.MEDIA_JSON] = strict
+    app.resp_options.media_handlers[falcon.MEDIA_JSON] = strict
     # Express (upstream) routes "/api/users/" like "/api/users"; clients may rely on it.
     app.req_options.strip_url_path_trailing_slash = True
     problems.install(app)

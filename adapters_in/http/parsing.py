@@ -13,13 +13,12 @@ import falcon
 
 from adapters_in.http.converter import validation_problems
 from domain.errors import NotFound
+from domain.json_values import MAX_DEPTH, find_flaw
 from domain.tenants import valid_tenant_id
 from domain.users import Principal
 
 T = TypeVar("T")
-# Beyond any form (formio trees included), well below what json.dumps, the fold and the
-# database drivers can recurse into.
-MAX_JSON_DEPTH = 100
+MAX_JSON_DEPTH = MAX_DEPTH
 
 
 class InvalidRequest(Exception):
@@ -38,38 +37,42 @@ def structure(conv: cattrs.Converter, value: object, cls: type[T], *, status: in
         raise InvalidRequest(status, "The request body is not valid", problems) from None
 
 
-def body_object(req: falcon.Request, *, status: int = 422) -> dict[str, Any]:
+def body_object(
+    req: falcon.Request, *, status: int = 422, check_values: bool = True
+) -> dict[str, Any]:
     """The JSON body, which must be an object. Falcon answers bad JSON (400) and unsupported
-    media types (415) itself; an empty body counts as ``{}`` so missing fields get pointers."""
+    media types (415) itself; an empty body counts as ``{}`` so missing fields get pointers.
+
+    Unless ``check_values`` is off (a push judges each event on its own), a body holding
+    anything that must not be stored (NaN/Infinity, NUL or lone surrogates, nesting deeper than
+    ``MAX_JSON_DEPTH``) is refused as a whole with the flaw's pointer and code."""
     try:
         media = req.get_media(default_when_empty={})
     except RecursionError:  # the stdlib parser recurses per nesting level
         raise InvalidRequest(400, "The JSON body is nested too deeply to parse", []) from None
     if type(media) is not dict:
         raise InvalidRequest(status, "The request body must be a JSON object", [])
-    if _depth(media) > MAX_JSON_DEPTH:
-        detail = f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels"
-        raise InvalidRequest(422, detail, [("#", "too-deep", detail)])
+    if check_values:
+        refuse_flaws(media, status=status)
     return media
 
 
-def _depth(value: object) -> int:
-    """Nesting depth, iteratively (deep values must not exhaust the stack here either)."""
-    deepest, todo = 0, [(value, 1)]
-    while todo:
-        node, level = todo.pop()
-        deepest = max(deepest, level)
-        if level > MAX_JSON_DEPTH:
-            break
-        if isinstance(node, dict):
-            todo.extend((child, level + 1) for child in node.values())
-        elif isinstance(node, list):
-            todo.extend((child, level + 1) for child in node)
-    return deepest
+def refuse_flaws(value: object, *, status: int = 422) -> None:
+    flaw = find_flaw(value, max_depth=MAX_JSON_DEPTH)
+    if flaw is not None:
+        raise InvalidRequest(status, flaw.detail, [(flaw.pointer or "#", flaw.code, flaw.detail)])
 
 
-def parse(req: falcon.Request, conv: cattrs.Converter, cls: type[T], *, status: int = 422) -> T:
-    return structure(conv, body_object(req, status=status), cls, status=status)
+def parse(
+    req: falcon.Request,
+    conv: cattrs.Converter,
+    cls: type[T],
+    *,
+    status: int = 422,
+    check_values: bool = True,
+) -> T:
+    body = body_object(req, status=status, check_values=check_values)
+    return structure(conv, body, cls, status=status)
 
 
 _INT = re.compile(r"^[0-9]{1,9}$")

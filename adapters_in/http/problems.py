@@ -103,7 +103,7 @@ def serialize(req: falcon.Request, resp: falcon.Response, error: falcon.HTTPErro
     if errors:
         body["errors"] = [{"pointer": _pointer(p), "code": c, "detail": d} for p, c, d in errors]
     resp.content_type = MEDIA_PROBLEM
-    resp.data = json.dumps(body).encode()
+    resp.data = json.dumps(body, allow_nan=False).encode()
 
 
 def _status_of(error: DomainError) -> int:

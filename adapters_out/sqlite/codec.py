@@ -40,9 +40,10 @@ def from_text_or_none(text: str | None) -> datetime | None:
 # Compact JSON. Keys are sorted so equal values are stored as equal text (stable rows,
 # comparable dumps); the unsorted encoder keeps documents exactly as received. ASCII escapes
 # keep lone surrogates (valid in JSON, invalid in UTF-8) storable. Encoders are immutable
-# configuration, built once because json.dumps with options builds one per call.
-_SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
-_AS_IS = json.JSONEncoder(separators=(",", ":"))
+# configuration, built once because json.dumps with options builds one per call. NaN and
+# Infinity are refused: they are not JSON, and nothing that is not JSON is ever stored.
+_SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+_AS_IS = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 
 def dump(value: Any, *, sort_keys: bool = True) -> str:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.errors import InvalidEvent
-from domain.event_parsing import event_guid_of, parse_event, storable_copy
+from domain.event_parsing import event_guid_of, parse_event
+from domain.json_values import storable_copy
 from domain.timestamps import format_instant, parse_instant
 
 

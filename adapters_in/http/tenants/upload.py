@@ -20,11 +20,19 @@ def _is_json(media_type: str | None) -> bool:
     )
 
 
+def _too_deep() -> InvalidRequest:
+    detail = "The uploaded configuration is nested too deeply to parse"
+    return InvalidRequest(400, detail, [("#", "too-deep", detail)])
+
+
 def uploaded_config(req: falcon.Request) -> Any:
     """The uploaded document (any JSON value; validation decides what is acceptable)."""
     content_type = (req.content_type or "").lower()
     if not content_type.startswith("multipart/form-data"):
-        return req.get_media(default_when_empty=None)
+        try:
+            return req.get_media(default_when_empty=None)
+        except RecursionError:
+            raise _too_deep() from None
     for part in req.get_media():
         if part.name != FIELD:
             continue
@@ -35,6 +43,8 @@ def uploaded_config(req: falcon.Request) -> Any:
         raw = part.stream.read()  # not ``part.data``: that is capped at 1 MiB by default
         try:
             return json.loads(raw.decode("utf-8"))
+        except RecursionError:  # the stdlib parser recurses per nesting level
+            raise _too_deep() from None
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise InvalidRequest(
                 400,
