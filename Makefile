@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST ?=
+# pytest-xdist processes; each test gets its own PostgreSQL schema or SQLite file.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format bench clean install
 
@@ -28,7 +30,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 test: lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/storage.py

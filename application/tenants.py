@@ -1,24 +1,7 @@
 """App configurations (tenants): create, update, delete.
 
-Wiring (bootstrap registers these; all are stateless singletons):
-
-- ``AppConfigRules(sync_types=...)`` - instance; the installed external-sync adapter types
-  (default ``domain.app_config.BUILT_IN_SYNC_TYPES``).
-- ``ports.secrets.SecretBox`` - ``adapters_out.secrets.boxes.FernetSecretBox(keys)`` when
-  ``SECRET_KEY`` is set (comma-separated for rotation), else ``PlainSecretBox()`` (warns).
-- ``ports.qr.QrRenderer`` - ``adapters_out.qr.segno_renderer.SegnoQrRenderer()``.
-- ``SeedEntities``, ``CreateApp``, ``UpdateApp``, ``DeleteApp`` (this module and
-  ``tenant_seeding``), ``ListApps``, ``GetApp``, ``ExportApp`` (``tenant_reads``), ``GetArtifact``,
-  ``RenderArtifactQr`` (``artifacts``), ``ListEntities``, ``CountEntities``,
-  ``CountEntitiesByForm``, ``GetEntity``, ``EntityEvents`` (``entities``),
-  ``IssueServerEvent`` (``server_events``), ``ListDuplicates``, ``ResolveDuplicate``
-  (``review_duplicates``), ``ListConflicts``,
-  ``ResolveConflict`` (``review_conflicts``), ``RetryRejected``, ``DiscardRejected``
-  (``review_quarantine``). They need ``UnitOfWorkFactory``, ``Clock``, ``IdGenerator`` and
-  ``PushEvents``, which the bootstrap already has.
-- HTTP: ``adapters_in.http.tenants.tenant_routes(TenantServices(...))`` in
-  ``HttpServices.extra_routes``. CLI: ``adapters_in.cli.apps.add_parser(subcommands)`` and, for
-  ``apps``, ``adapters_in.cli.apps.run(args, AppsCommands(create, update, export), out)``.
+Needs, besides storage and the clock: ``AppConfigRules`` (the installed external-sync adapter
+types), a ``SecretBox`` (tenant secrets at rest) and ``SeedEntities`` (entityData on save).
 """
 
 from __future__ import annotations

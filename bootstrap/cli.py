@@ -26,6 +26,7 @@ from bootstrap.container import build_container
 from bootstrap.lifecycle import StartupError, explained
 from bootstrap.settings import ConfigError, Settings
 from bootstrap.storage import ManagedDatabase, describe, open_database
+from bootstrap.use_cases import use
 from domain.errors import DomainError
 
 CONFIG_FILE = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
@@ -78,14 +79,14 @@ def _run(args, settings: Settings, container: punq.Container, out: TextIO) -> in
             db.migrate()
         if args.command == "create-user":
             password = commands.read_password(args, sys.stdin)
-            commands.create_user(args, container.resolve(ManageUsers), password, out)
+            commands.create_user(args, use(container, ManageUsers), password, out)
         elif args.command == "create-tenant":
-            commands.create_tenant(args, container.resolve(CreateApp), out)
+            commands.create_tenant(args, use(container, CreateApp), out)
         elif args.command == "apps":
             apps_commands = apps.AppsCommands(
-                create=container.resolve(CreateApp),
-                update=container.resolve(UpdateApp),
-                export=container.resolve(ExportApp),
+                create=use(container, CreateApp),
+                update=use(container, UpdateApp),
+                export=use(container, ExportApp),
             )
             apps.run(args, apps_commands, out)
         return 0

@@ -1,8 +1,9 @@
 """The composition root: the only place that names concrete adapters.
 
-``build_container(settings)`` registers adapters as instances or lazily built singletons and
-every use case as a singleton (they are stateless, except ``Authenticate``'s token cache, which
-must be shared by all the threads of a worker). Nothing here opens a connection: the database
+``build_container(settings)`` registers adapters as instances or lazily built singletons, and
+the use cases that take a setting; every other use case is registered as a singleton on first
+use (``bootstrap.use_cases``). Use cases are stateless, except ``Authenticate``'s token cache,
+which must be shared by all the threads of a worker. Nothing here opens a connection: the database
 is built closed, and each process opens its own (``bootstrap.storage.open_database``).
 punq injects by constructor type hints; plain values go in as registration keyword arguments.
 """
@@ -18,27 +19,10 @@ from adapters_out.security.bcrypt_hasher import BcryptPasswordHasher
 from adapters_out.security.jwt_tokens import JwtTokenIssuer
 from adapters_out.similarity import rapidfuzz_similarity
 from adapters_out.system import RandomIds, SystemClock
-from application import (
-    artifacts,
-    audit_logs,
-    authenticate,
-    entities,
-    quarantine,
-    review_conflicts,
-    review_duplicates,
-    review_quarantine,
-    server_events,
-    sync_status,
-    tenant_reads,
-    tenant_seeding,
-    tenants,
-    user_admin,
-    users,
-)
+from application import authenticate, tenants
 from application.duplicate_detection import DuplicateDetector
 from application.leases import Leases
 from application.pull import PullEvents
-from application.push import PushEvents
 from bootstrap.settings import Settings
 from bootstrap.storage import ManagedDatabase, build_database
 from domain.event_types import EventTypes
@@ -49,40 +33,6 @@ from ports.secrets import SecretBox
 from ports.security import IdentityProvider, PasswordHasher, TokenIssuer
 
 SINGLETON = punq.Scope.singleton
-
-USE_CASES: tuple[type, ...] = (
-    users.Login,
-    user_admin.ManageUsers,
-    users.CurrentUser,
-    users.EnsureInitialAdmin,
-    authenticate.CheckTenantAccess,
-    PushEvents,
-    quarantine.ListRejectedEvents,
-    audit_logs.PushAuditLogs,
-    audit_logs.PullAuditLogs,
-    entities.ListEntities,
-    entities.CountEntities,
-    entities.CountEntitiesByForm,
-    entities.GetEntity,
-    entities.EntityEvents,
-    server_events.IssueServerEvent,
-    review_duplicates.ListDuplicates,
-    review_duplicates.ResolveDuplicate,
-    review_conflicts.ListConflicts,
-    review_conflicts.ResolveConflict,
-    review_quarantine.RetryRejected,
-    review_quarantine.DiscardRejected,
-    tenant_seeding.SeedEntities,
-    tenants.CreateApp,
-    tenants.UpdateApp,
-    tenants.DeleteApp,
-    tenant_reads.ListApps,
-    tenant_reads.GetApp,
-    tenant_reads.ExportApp,
-    artifacts.GetArtifact,
-    artifacts.RenderArtifactQr,
-    sync_status.SyncStatus,
-)
 
 
 def build_container(settings: Settings, database: ManagedDatabase | None = None) -> punq.Container:
@@ -115,8 +65,7 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
     c.register(DuplicateDetector, instance=DuplicateDetector(rapidfuzz_similarity))
     c.register(tenants.AppConfigRules, instance=tenants.AppConfigRules())
     c.register(Leases, scope=SINGLETON)
-    for use_case in USE_CASES:
-        c.register(use_case, scope=SINGLETON)
+    # Other application classes are registered on first use (bootstrap.use_cases).
     c.register(PullEvents, scope=SINGLETON, legacy_skew_s=settings.legacy_since_skew_s)
     c.register(
         authenticate.Authenticate,

@@ -18,6 +18,7 @@ import structlog
 from application.users import EnsureInitialAdmin
 from bootstrap.settings import DEV_ADMIN_EMAIL, Settings
 from bootstrap.storage import ManagedDatabase, describe, open_database
+from bootstrap.use_cases import use
 from ports.repositories import UnitOfWorkFactory
 from ports.security import PasswordHasher
 
@@ -49,7 +50,7 @@ def ensure_admin(settings: Settings, container: punq.Container, out: TextIO) -> 
             return
         email, password, generated = email or DEV_ADMIN_EMAIL, secrets.token_urlsafe(12), True
     assert email is not None  # settings pair them (production) or default the email
-    created = container.resolve(EnsureInitialAdmin)(email, password)
+    created = use(container, EnsureInitialAdmin)(email, password)
     if created is None:
         return
     if not container.resolve(PasswordHasher).verify(password, created.password_hash):

@@ -30,6 +30,8 @@ from adapters_in.http.openapi.document import build_document
 from adapters_in.http.resources import audit_logs, docs, health, operations, sync, users
 from adapters_in.http.routing import HttpKit, RouteModule
 from adapters_in.http.services import HttpServices
+from adapters_in.http.tenants import tenant_routes
+from application.authenticate import Authenticate
 
 
 def _middleware(services: HttpServices, config: HttpConfig, router: CompiledRouter) -> list[Any]:
@@ -42,7 +44,7 @@ def _middleware(services: HttpServices, config: HttpConfig, router: CompiledRout
     ]
     if config.rate_limit_per_ip > 0:
         chain.append(IpRateLimitMiddleware(config.rate_limit_per_ip, config.trusted_proxy_count))
-    chain.append(AuthenticationMiddleware(services.authenticate, config.legacy_default_tenant))
+    chain.append(AuthenticationMiddleware(services.use(Authenticate), config.legacy_default_tenant))
     if config.rate_limit_per_user > 0:
         chain.append(UserRateLimitMiddleware(config.rate_limit_per_user))
     return chain
@@ -70,13 +72,16 @@ def create_app(services: HttpServices, config: HttpConfig) -> falcon.App:
         config=config,
         wire=make_converter(forbid_extra_keys=False),
         strict=make_converter(forbid_extra_keys=True),
+        resolve=services.use,
+        metrics=services.metrics,
     )
     modules: list[RouteModule] = [
-        health.routes(services),
-        operations.routes(services),
-        users.routes(services),
-        sync.routes(services),
-        audit_logs.routes(services),
+        health.routes(),
+        operations.routes(services.metrics_exporter),
+        users.routes(),
+        sync.routes(),
+        audit_logs.routes(),
+        tenant_routes(),
         *services.extra_routes,
     ]
     if config.docs_enabled:

@@ -6,6 +6,8 @@ registers the built-in modules, then ``HttpServices.extra_routes``, and builds t
 document from all of them, so a route cannot exist without its documentation being served
 (and the schemathesis test then checks the two agree).
 
+A module takes its use cases from ``kit.use(UseCaseClass)`` when it registers its resources.
+
 Conventions for resources (see ``middleware/authentication.py``): a class attribute
 ``auth = "public" | "token" | "sync"`` (default ``"token"``); read the caller with
 ``parsing.principal_of(req)`` and the tenant with ``parsing.tenant_of(req, kit.config.
@@ -16,13 +18,16 @@ raise ``domain.errors`` exceptions and let ``problems.py`` render them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
 import falcon
 
 from adapters_in.http.config import HttpConfig
+from ports.metrics import Metrics, NoMetrics
+
+T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True)
@@ -32,6 +37,12 @@ class HttpKit:
     config: HttpConfig
     wire: cattrs.Converter  # ignores unknown keys (device payloads)
     strict: cattrs.Converter  # refuses unknown keys (our own admin bodies)
+    resolve: Callable[[type[Any]], Any]
+    metrics: Metrics = attrs.field(factory=NoMetrics)
+
+    def use(self, kind: type[T]) -> T:
+        """The process-wide instance of a use case (or port), found by its class."""
+        return self.resolve(kind)  # type: ignore[no-any-return]
 
 
 @attrs.frozen(kw_only=True)

@@ -20,22 +20,13 @@ from adapters_out.metrics.prometheus import PrometheusMetrics
 from adapters_out.security.bcrypt_hasher import BcryptPasswordHasher
 from adapters_out.security.jwt_tokens import JwtTokenIssuer
 from adapters_out.system import RandomIds
-from application.audit_logs import PullAuditLogs, PushAuditLogs
-from application.authenticate import Authenticate, CheckTenantAccess
-from application.duplicate_detection import DuplicateDetector
-from application.pull import PullEvents
-from application.push import PushEvents
-from application.quarantine import ListRejectedEvents
-from application.sync_status import SyncStatus
-from application.user_admin import ManageUsers
-from application.users import CurrentUser, Login
-from domain.duplicates import stdlib_similarity
-from domain.event_types import EventTypes
 from domain.tenants import Tenant
 from domain.users import User
 from ports.errors import StorageUnavailable
 from ports.metrics import NoMetrics
+from ports.repositories import DatabaseHealth
 from ports.security import ExternalIdentity
+from tests.support.wiring import wire_use_cases
 
 SECRET = "test-secret-long-enough-for-hs256-and-hs512-" + "0123456789abcdef" * 2
 PASSWORD = "correct horse battery"
@@ -107,21 +98,18 @@ def build_api(
     metrics = PrometheusMetrics() if metrics_enabled else None
     hasher = BcryptPasswordHasher(cost=4)
     tokens = JwtTokenIssuer(SECRET, clock, ttl_s=3600)
-    current_user = CurrentUser(db)
-    health = SwitchableHealth(db)
+    use = wire_use_cases(
+        db=db,
+        clock=clock,
+        ids=RandomIds(),
+        hasher=hasher,
+        tokens=tokens,
+        identities=idp,
+        health=SwitchableHealth(db),
+    )
+    health = use(DatabaseHealth)
     services = HttpServices(
-        login=Login(db, hasher, tokens),
-        users=ManageUsers(db, hasher, clock),
-        current_user=current_user,
-        authenticate=Authenticate(db, tokens, idp, current_user, clock),
-        push=PushEvents(db, clock, RandomIds(), EventTypes(), DuplicateDetector(stdlib_similarity)),
-        pull=PullEvents(db),
-        push_audit_logs=PushAuditLogs(db),
-        pull_audit_logs=PullAuditLogs(db),
-        rejected_events=ListRejectedEvents(db),
-        tenant_access=CheckTenantAccess(db),
-        health=health,
-        sync_status=SyncStatus(db),
+        use=use,
         extra_routes=extra_routes,
         metrics=metrics or NoMetrics(),
         metrics_exporter=metrics,

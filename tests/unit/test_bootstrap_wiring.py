@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import io
 import logging
+import pkgutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import falcon.testing
 import pytest
 import structlog
@@ -14,10 +18,11 @@ import structlog
 from application.authenticate import Authenticate
 from application.pull import PullEvents
 from application.users import Login
-from bootstrap.container import USE_CASES, build_container
+from bootstrap.container import build_container
 from bootstrap.first_start import prepare_database
 from bootstrap.settings import Settings
 from bootstrap.storage import ManagedDatabase
+from bootstrap.use_cases import use
 from bootstrap.wsgi import create_app
 from ports.repositories import UnitOfWorkFactory
 from ports.security import IdentityProvider
@@ -37,11 +42,31 @@ def settings_for(tmp_path: Path, **env: str) -> Settings:
     return Settings.from_env({"DATA_DIR": str(tmp_path), "BCRYPT_ROUNDS": "4", **env})
 
 
+def _application_use_cases() -> list[type]:
+    """Every class of the application package that is called as a use case."""
+    import application
+
+    found = []
+    for info in pkgutil.iter_modules(application.__path__, "application."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if (
+                inspect.isclass(value)
+                and value.__module__ == module.__name__
+                and "__call__" in vars(value)
+                and not attrs.has(value)
+            ):
+                found.append(value)
+    return found
+
+
 def test_every_use_case_resolves_as_a_shared_singleton(tmp_path: Path) -> None:
     container = build_container(settings_for(tmp_path, LEGACY_SINCE_SKEW="2m"))
-    for use_case in (*USE_CASES, PullEvents, Authenticate):
-        assert container.resolve(use_case) is container.resolve(use_case)
-    assert container.resolve(PullEvents)._skew.total_seconds() == 120
+    use_cases = _application_use_cases()
+    assert len(use_cases) > 25 and Login in use_cases
+    for use_case in (*use_cases, PullEvents, Authenticate):
+        assert use(container, use_case) is use(container, use_case), use_case
+    assert use(container, PullEvents)._skew.total_seconds() == 120
     assert container.resolve(UnitOfWorkFactory) is container.resolve(ManagedDatabase)
     assert type(container.resolve(IdentityProvider)).__name__ == "UserinfoIdentityProvider"
 
@@ -58,7 +83,7 @@ def test_first_start_migrates_and_prints_a_generated_admin_password_once(tmp_pat
     assert (tmp_path / "datacollect.sqlite3").exists()
     container = build_container(settings)
     container.resolve(ManagedDatabase).migrate()
-    assert container.resolve(Login)("admin@localhost", password).user_id == 1
+    assert use(container, Login)("admin@localhost", password).user_id == 1
 
 
 def test_configured_admin_is_created_and_nothing_printed(tmp_path: Path) -> None:
@@ -68,7 +93,7 @@ def test_configured_admin_is_created_and_nothing_printed(tmp_path: Path) -> None
     out = io.StringIO()
     prepare_database(settings, build_container(settings), out)
     assert out.getvalue() == ""
-    assert build_container(settings).resolve(Login)("boss@example.org", "boss-password-1").token
+    assert use(build_container(settings), Login)("boss@example.org", "boss-password-1").token
 
 
 def test_production_without_admin_settings_creates_nobody(tmp_path: Path) -> None:

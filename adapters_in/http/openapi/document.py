@@ -69,6 +69,16 @@ def _to_30(node: Any) -> Any:
             out["example"] = examples[0]
     if "const" in out:
         out["enum"] = [out.pop("const")]
+    for combinator in ("anyOf", "oneOf"):
+        # 3.0 has no "null" type: [X, {"type": "null"}] becomes X with nullable.
+        options = out.get(combinator)
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [option for option in options if option != {"type": "null"}]
+            out.pop(combinator)
+            if len(rest) == 1:
+                out.update({**rest[0], "nullable": True})
+            else:
+                out.update({combinator: rest, "nullable": True})
     return out
 
 

@@ -14,7 +14,6 @@ import falcon
 from adapters_in.http.openapi import audit_logs_doc
 from adapters_in.http.parsing import parse, principal_of, query_int, tenant_of
 from adapters_in.http.routing import HttpKit, RouteModule
-from adapters_in.http.services import HttpServices
 from application.audit_logs import DEFAULT_PAGE, AuditLogDraft, PullAuditLogs, PushAuditLogs
 from domain.timestamps import format_instant
 from ports.repositories import AuditEntry
@@ -63,13 +62,13 @@ class PullAuditLogsResource:
         resp.media = [render_entry(e) for e in page.entries]
 
 
-def routes(services: HttpServices) -> RouteModule:
+def routes() -> RouteModule:
     def register(app: falcon.App, kit: HttpKit) -> None:
         app.add_route(
-            "/api/sync/push/audit-logs", PushAuditLogsResource(services.push_audit_logs, kit)
+            "/api/sync/push/audit-logs", PushAuditLogsResource(kit.use(PushAuditLogs), kit)
         )
         app.add_route(
-            "/api/sync/pull/audit-logs", PullAuditLogsResource(services.pull_audit_logs, kit)
+            "/api/sync/pull/audit-logs", PullAuditLogsResource(kit.use(PullAuditLogs), kit)
         )
 
     return RouteModule(

@@ -6,7 +6,6 @@ import falcon
 
 from adapters_in.http.openapi.common import PUBLIC, errors, ok
 from adapters_in.http.routing import HttpKit, RouteModule
-from adapters_in.http.services import HttpServices
 from ports.repositories import DatabaseHealth
 
 
@@ -56,10 +55,10 @@ PATHS = {
 }
 
 
-def routes(services: HttpServices) -> RouteModule:
+def routes() -> RouteModule:
     def register(app: falcon.App, kit: HttpKit) -> None:
         app.add_route("/health", HealthResource())
-        app.add_route("/health/db", DatabaseHealthResource(services.health))
+        app.add_route("/health/db", DatabaseHealthResource(kit.use(DatabaseHealth)))
 
     return RouteModule(
         name="health",

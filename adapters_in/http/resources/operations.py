@@ -10,7 +10,6 @@ import falcon
 from adapters_in.http.openapi import operations_doc
 from adapters_in.http.parsing import principal_of, query_int
 from adapters_in.http.routing import HttpKit, RouteModule
-from adapters_in.http.services import HttpServices
 from application.sync_status import MAX_TENANTS, SyncStatus, SyncStatusReport, TenantSyncStatus
 from domain.errors import Unauthenticated
 from domain.timestamps import format_instant
@@ -68,11 +67,10 @@ class MetricsResource:
         resp.data = exposition.body
 
 
-def routes(services: HttpServices) -> RouteModule:
-    exporter = services.metrics_exporter
+def routes(exporter: MetricsExporter | None) -> RouteModule:
 
     def register(app: falcon.App, kit: HttpKit) -> None:
-        app.add_route("/health/sync", SyncHealthResource(services.sync_status))
+        app.add_route("/health/sync", SyncHealthResource(kit.use(SyncStatus)))
         if exporter is not None:
             app.add_route("/metrics", MetricsResource(exporter, kit.config.metrics_token))
 

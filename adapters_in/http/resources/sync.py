@@ -10,7 +10,6 @@ import falcon
 from adapters_in.http.openapi import sync_doc
 from adapters_in.http.parsing import InvalidRequest, parse, principal_of, query_int, tenant_of
 from adapters_in.http.routing import HttpKit, RouteModule
-from adapters_in.http.services import HttpServices
 from adapters_in.http.wire_events import render_event, render_result
 from application.authenticate import CheckTenantAccess
 from application.pull import DEFAULT_PAGE, PullEvents
@@ -109,12 +108,12 @@ class CallbackResource:
         resp.media = {"status": "not implemented"}  # compat: upstream answers exactly this
 
 
-def routes(services: HttpServices) -> RouteModule:
+def routes() -> RouteModule:
     def register(app: falcon.App, kit: HttpKit) -> None:
-        app.add_route("/api/sync/push", PushResource(services.push, kit, services.metrics))
-        app.add_route("/api/sync/pull", PullResource(services.pull, kit, services.metrics))
-        app.add_route("/api/sync/rejected", RejectedResource(services.rejected_events, kit))
-        app.add_route("/api/sync/pull/callback", CallbackResource(services.tenant_access, kit))
+        app.add_route("/api/sync/push", PushResource(kit.use(PushEvents), kit, kit.metrics))
+        app.add_route("/api/sync/pull", PullResource(kit.use(PullEvents), kit, kit.metrics))
+        app.add_route("/api/sync/rejected", RejectedResource(kit.use(ListRejectedEvents), kit))
+        app.add_route("/api/sync/pull/callback", CallbackResource(kit.use(CheckTenantAccess), kit))
 
     return RouteModule(
         name="sync",

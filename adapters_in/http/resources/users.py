@@ -12,7 +12,6 @@ from adapters_in.http.openapi import users_doc
 from adapters_in.http.parsing import parse, principal_of
 from adapters_in.http.rate_limit import LoginThrottle, client_ip
 from adapters_in.http.routing import HttpKit, RouteModule
-from adapters_in.http.services import HttpServices
 from application.user_admin import ManageUsers, UserChanges, UserDraft
 from application.users import CurrentUser, Login
 from domain.errors import NotFound, Unauthenticated
@@ -112,17 +111,17 @@ class UserResource:
         resp.media = {"message": "User deleted successfully"}
 
 
-def routes(services: HttpServices) -> RouteModule:
+def routes() -> RouteModule:
     def register(app: falcon.App, kit: HttpKit) -> None:
         config = kit.config
         throttle = LoginThrottle(
             config.login_attempts_per_email, config.login_attempts_per_ip, config.login_window_s
         )
-        app.add_route("/api/users/login", LoginResource(services.login, throttle, kit))
+        app.add_route("/api/users/login", LoginResource(kit.use(Login), throttle, kit))
         app.add_route("/api/users/check-token", CheckTokenResource())
-        app.add_route("/api/users/me", MeResource(services.current_user))
-        app.add_route("/api/users", UsersResource(services.users, kit))
-        app.add_route("/api/users/{user_id}", UserResource(services.users, kit))
+        app.add_route("/api/users/me", MeResource(kit.use(CurrentUser)))
+        app.add_route("/api/users", UsersResource(kit.use(ManageUsers), kit))
+        app.add_route("/api/users/{user_id}", UserResource(kit.use(ManageUsers), kit))
 
     return RouteModule(
         name="users",

@@ -1,6 +1,4 @@
-"""Tenant and review routes, plugged into the app through ``HttpServices.extra_routes``::
-
-    HttpServices(..., extra_routes=(tenant_routes(TenantServices(...)),))
+"""Tenant and review routes, one of the app's built-in route modules.
 
 Routes: ``/api/apps[/{id}]``, ``/artifacts/{artifactId}.json|.png`` (public),
 ``/api/entities[/count|/count-by-form|/{guid}|/{guid}/events]``,
@@ -10,7 +8,6 @@ Routes: ``/api/apps[/{id}]``, ``/artifacts/{artifactId}.json|.png`` (public),
 
 from __future__ import annotations
 
-import attrs
 import falcon
 
 from adapters_in.http.routing import HttpKit, RouteModule
@@ -42,31 +39,9 @@ from application.tenant_reads import GetApp, ListApps
 from application.tenants import CreateApp, DeleteApp, UpdateApp
 
 
-@attrs.frozen(kw_only=True)
-class TenantServices:
-    list_apps: ListApps
-    get_app: GetApp
-    create_app: CreateApp
-    update_app: UpdateApp
-    delete_app: DeleteApp
-    get_artifact: GetArtifact
-    artifact_qr: RenderArtifactQr
-    list_entities: ListEntities
-    count_entities: CountEntities
-    count_by_form: CountEntitiesByForm
-    get_entity: GetEntity
-    entity_events: EntityEvents
-    list_duplicates: ListDuplicates
-    resolve_duplicate: ResolveDuplicate
-    list_conflicts: ListConflicts
-    resolve_conflict: ResolveConflict
-    retry_rejected: RetryRejected
-    discard_rejected: DiscardRejected
-
-
-def tenant_routes(services: TenantServices) -> RouteModule:
+def tenant_routes() -> RouteModule:
     def register(app: falcon.App, kit: HttpKit) -> None:
-        _register(app, kit, services)
+        _register(app, kit)
 
     return RouteModule(
         name="tenants",
@@ -82,41 +57,46 @@ def tenant_routes(services: TenantServices) -> RouteModule:
     )
 
 
-def _register(app: falcon.App, kit: HttpKit, s: TenantServices) -> None:
-    tenant = kit.config.legacy_default_tenant
-    app.add_route("/api/apps", apps.AppsResource(s.list_apps, s.create_app))
-    app.add_route("/api/apps/{app_id}", apps.AppResource(s.get_app, s.update_app, s.delete_app))
+def _register(app: falcon.App, kit: HttpKit) -> None:
+    tenant, use = kit.config.legacy_default_tenant, kit.use
+    app.add_route("/api/apps", apps.AppsResource(use(ListApps), use(CreateApp)))
+    app.add_route(
+        "/api/apps/{app_id}", apps.AppResource(use(GetApp), use(UpdateApp), use(DeleteApp))
+    )
     app.add_route(
         "/artifacts/{filename}",
-        artifacts.ArtifactResource(s.get_artifact, s.artifact_qr, kit.config.public_base_url),
+        artifacts.ArtifactResource(
+            use(GetArtifact), use(RenderArtifactQr), kit.config.public_base_url
+        ),
     )
-    app.add_route("/api/entities", entities.EntitiesResource(s.list_entities, tenant))
-    app.add_route("/api/entities/count", entities.EntityCountResource(s.count_entities, tenant))
+    app.add_route("/api/entities", entities.EntitiesResource(use(ListEntities), tenant))
+    app.add_route("/api/entities/count", entities.EntityCountResource(use(CountEntities), tenant))
     app.add_route(
-        "/api/entities/count-by-form", entities.EntityCountByFormResource(s.count_by_form, tenant)
+        "/api/entities/count-by-form",
+        entities.EntityCountByFormResource(use(CountEntitiesByForm), tenant),
     )
-    app.add_route("/api/entities/{guid}", entities.EntityResource(s.get_entity, tenant))
+    app.add_route("/api/entities/{guid}", entities.EntityResource(use(GetEntity), tenant))
     app.add_route(
-        "/api/entities/{guid}/events", entities.EntityEventsResource(s.entity_events, tenant)
+        "/api/entities/{guid}/events", entities.EntityEventsResource(use(EntityEvents), tenant)
     )
     app.add_route(
         "/api/potential-duplicates",
-        StatusListResource(s.list_duplicates, render.duplicate, "pending", kit),
+        StatusListResource(use(ListDuplicates), render.duplicate, "pending", kit),
     )
     app.add_route(
         "/api/potential-duplicates/resolve",
-        duplicates.ResolveDuplicateResource(s.resolve_duplicate, kit),
+        duplicates.ResolveDuplicateResource(use(ResolveDuplicate), kit),
     )
     app.add_route(
-        "/api/conflicts", StatusListResource(s.list_conflicts, render.conflict, "open", kit)
+        "/api/conflicts", StatusListResource(use(ListConflicts), render.conflict, "open", kit)
     )
     app.add_route(
         "/api/conflicts/{conflict_id}/resolve",
-        conflicts.ResolveConflictResource(s.resolve_conflict, kit),
+        conflicts.ResolveConflictResource(use(ResolveConflict), kit),
     )
     app.add_route(
-        "/api/sync/rejected/{guid}/retry", quarantine.RetryRejectedResource(s.retry_rejected, kit)
+        "/api/sync/rejected/{guid}/retry", quarantine.RetryRejectedResource(use(RetryRejected), kit)
     )
     app.add_route(
-        "/api/sync/rejected/{guid}", quarantine.RejectedEventResource(s.discard_rejected, kit)
+        "/api/sync/rejected/{guid}", quarantine.RejectedEventResource(use(DiscardRejected), kit)
     )

@@ -1,0 +1,51 @@
+"""The use cases of a test app, built from the ports a test chooses (storage, clock, fakes).
+
+The same rule as production (``bootstrap.use_cases``): ports are registered here, every use case
+is found by its class on first use, so a test never lists use cases by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import punq
+
+from adapters_out.qr.segno_renderer import SegnoQrRenderer
+from adapters_out.secrets.boxes import FernetSecretBox
+from application.duplicate_detection import DuplicateDetector
+from application.tenants import AppConfigRules
+from bootstrap.use_cases import use_case_resolver
+from domain.duplicates import stdlib_similarity
+from domain.event_types import EventTypes
+from ports.clock import Clock, IdGenerator
+from ports.qr import QrRenderer
+from ports.repositories import DatabaseHealth, UnitOfWorkFactory
+from ports.secrets import SecretBox
+from ports.security import IdentityProvider, PasswordHasher, TokenIssuer
+
+
+def wire_use_cases(
+    *,
+    db: Any,
+    clock: Clock,
+    ids: IdGenerator,
+    hasher: PasswordHasher,
+    tokens: TokenIssuer,
+    identities: IdentityProvider,
+    health: DatabaseHealth | None = None,
+) -> Callable[[type[Any]], Any]:
+    c = punq.Container()
+    c.register(UnitOfWorkFactory, instance=db)
+    c.register(DatabaseHealth, instance=health if health is not None else db)
+    c.register(Clock, instance=clock)
+    c.register(IdGenerator, instance=ids)
+    c.register(PasswordHasher, instance=hasher)
+    c.register(TokenIssuer, instance=tokens)
+    c.register(IdentityProvider, instance=identities)
+    c.register(SecretBox, instance=FernetSecretBox(["test-secret-key"]))
+    c.register(QrRenderer, instance=SegnoQrRenderer())
+    c.register(EventTypes, instance=EventTypes())
+    c.register(DuplicateDetector, instance=DuplicateDetector(stdlib_similarity))
+    c.register(AppConfigRules, instance=AppConfigRules())
+    return use_case_resolver(c)
