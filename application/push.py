@@ -1,6 +1,6 @@
 """Push: accept a batch of device events in one transaction, with a result per event.
 
-Order of work inside the unit of work (see architecture.md, "The sync feed"):
+Order of work inside the unit of work (docs/architecture.md, "The feed"):
 parse -> lock the entities the batch names -> claim the guids (idempotency, also against a
 concurrent re-push) -> load -> apply each event (fast path) or re-fold when it arrives late ->
 write entities/conflicts/audit/duplicates/quarantine -> number the applied events -> commit.

@@ -67,7 +67,7 @@ def add_request_id(_: Any, __: str, event_dict: EventDict) -> EventDict:
 
 
 def flatten_fields(_: Any, __: str, event_dict: EventDict) -> EventDict:
-    """``logger.info("msg", extra={"fields": {...}})`` (style.md) becomes top-level keys."""
+    """``logger.info("msg", extra={"fields": {...}})`` becomes top-level keys."""
     fields = event_dict.pop("fields", None)
     if isinstance(fields, Mapping):
         for key, value in fields.items():

@@ -125,7 +125,7 @@ class EventRepository(Protocol):
 
     def head(self, tenant_id: str) -> int: ...
     def legacy_start(self, tenant_id: str, since: datetime, received_floor: datetime) -> int:
-        """The feed position to resume after for a legacy ``since`` timestamp (protocol.md):
+        """The feed position to resume after for a legacy ``since`` timestamp (docs/protocol.md):
         (smallest seq with timestamp == since) - 1 if any; else (smallest seq with
         timestamp >= since or received_at >= received_floor) - 1; else the head."""
         ...

@@ -1,4 +1,4 @@
-"""PostgreSQL event store and feed (architecture.md, "The sync feed").
+"""PostgreSQL event store and feed (docs/architecture.md, "The feed").
 
 A push claims its event guids first (plain inserts with ``seq`` NULL: the primary key makes a
 concurrent re-push of the same guid wait for the first one), applies them, and numbers them

@@ -1,6 +1,6 @@
 """Many pushers, several readers: every reader sees every event exactly once, in seq order.
 
-This is the property the whole feed design exists for (architecture.md, "The sync feed"): seq
+This is the property the whole feed design exists for (docs/architecture.md, "The feed"): seq
 order is commit order, so a reader paging by cursor can never skip an event that commits
 "behind" it, whatever the interleaving of writers.
 """

@@ -1,5 +1,5 @@
 """A device that was offline pushes events with old timestamps after a reader has caught up:
-the reader still gets them, by cursor and by the legacy ``since`` timestamp (protocol.md)."""
+the reader still gets them, by cursor and by the legacy ``since`` timestamp (docs/protocol.md)."""
 
 from __future__ import annotations
 

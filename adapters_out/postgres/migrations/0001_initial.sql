@@ -1,5 +1,5 @@
 -- The whole schema. Every table is keyed by tenant_id first, so that a Citus cluster can
--- distribute all of them by tenant (architecture.md, "Scaling out"); users span tenants.
+-- distribute all of them by tenant (docs/architecture.md, "Data model"); users span tenants.
 -- Identifiers use COLLATE "C": ordering then matches Python's (the in-memory reference
 -- adapter), whatever the database's default collation, and comparisons are cheaper.
 
@@ -167,7 +167,7 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_time ON audit_log (tenant_id, "timestamp", id);
 CREATE INDEX audit_log_by_entity ON audit_log (tenant_id, entity_guid, "timestamp", id);
 
--- External systems (external-sync.md, section 5.2); written by the external sync feature.
+-- External systems: the outbox and id map written by the external sync feature.
 CREATE TABLE external_outbox (
     tenant_id       text COLLATE "C" NOT NULL,
     system          text COLLATE "C" NOT NULL,

@@ -164,7 +164,7 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_time ON audit_log (tenant_id, timestamp, id);
 CREATE INDEX audit_log_by_entity ON audit_log (tenant_id, entity_guid, timestamp, id);
 
--- External sync (external-sync.md section 5.2); written by the outbox worker, empty for now.
+-- External sync: the outbox and id map written by the external sync feature.
 CREATE TABLE external_outbox (
     tenant_id       TEXT NOT NULL,
     system          TEXT NOT NULL,
