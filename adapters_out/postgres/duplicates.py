@@ -1,5 +1,8 @@
 """PostgreSQL potential duplicates, keyed by the unordered pair of entity guids."""
 
+# ruff: noqa: S608 - SQL text is assembled only from module constants and keyed.py's
+# fragments (table and column names are fixed identifiers, values are always parameters).
+
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
@@ -7,12 +10,31 @@ from datetime import datetime
 from typing import Any
 
 from adapters_out.postgres.codec import jsonb_texts
+from adapters_out.postgres.keyed import each_key, keyed_params
 from adapters_out.postgres.session import Session
 from domain.duplicates import DuplicateStatus, PotentialDuplicate
 
 _SELECT_PAIR = (
     "SELECT entity_guid, duplicate_guid, score, reasons, status, detected_at, resolved_at,"
     " resolved_by_event FROM potential_duplicates"
+)
+
+
+_GET_MANY = (
+    "SELECT r.entity_guid, r.duplicate_guid, r.score, r.reasons, r.status, r.detected_at,"
+    " r.resolved_at, r.resolved_by_event" + each_key("potential_duplicates", "pair_key")
+)
+# Pending pairs naming any of the entities, looked up per entity on either side.
+_DROP_PENDING = (
+    "DELETE FROM potential_duplicates p USING (SELECT r.row_id"
+    + each_key(
+        "potential_duplicates", "entity_guid", where="t.status = 'pending'", per_key="OFFSET 0"
+    )
+    + " UNION SELECT r.row_id"
+    + each_key(
+        "potential_duplicates", "duplicate_guid", where="t.status = 'pending'", per_key="OFFSET 0"
+    )
+    + ") AS v WHERE p.ctid = v.row_id"
 )
 
 
@@ -63,9 +85,7 @@ class PgDuplicates:
     def get_many(self, tenant_id: str, keys: Collection[str]) -> dict[str, PotentialDuplicate]:
         if not keys:
             return {}
-        rows = self._db.read(
-            _SELECT_PAIR + " WHERE tenant_id = %s AND pair_key = ANY(%b)", (tenant_id, list(keys))
-        ).fetchall()
+        rows = self._db.read(_GET_MANY, keyed_params(tenant_id, keys)).fetchall()
         pairs = (_pair(r) for r in rows)
         return {p.key: p for p in pairs}
 
@@ -110,9 +130,4 @@ class PgDuplicates:
     def drop_pending_for(self, tenant_id: str, entity_guids: Collection[str]) -> None:
         if not entity_guids:
             return
-        self._db.write(
-            "DELETE FROM potential_duplicates WHERE tenant_id = %(tenant)s"
-            " AND status = 'pending'"
-            " AND (entity_guid = ANY(%(guids)b) OR duplicate_guid = ANY(%(guids)b))",
-            {"tenant": tenant_id, "guids": list(entity_guids)},
-        )
+        self._db.write(_DROP_PENDING, keyed_params(tenant_id, entity_guids))

@@ -1,11 +1,15 @@
 """PostgreSQL entities with their duplicate match keys."""
 
+# ruff: noqa: S608 - SQL text is assembled only from module constants and keyed.py's
+# fragments (table and column names are fixed identifiers, values are always parameters).
+
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from adapters_out.postgres.codec import jsonb_texts, provenance_doc, provenance_from
+from adapters_out.postgres.keyed import TENANT, each_key, keyed_params
 from adapters_out.postgres.session import Session
 from domain.entities import Entity
 from ports.repositories import EntityQuery
@@ -15,14 +19,29 @@ _SELECT_ENTITY = (
     " last_event_guid, deleted_by_at, deleted_by_guid, provenance, external_ids FROM entities"
 )
 
+_COLUMNS = (
+    "r.guid, r.type, r.name, r.data, r.version, r.last_updated, r.member_ids, r.deleted,"
+    " r.last_event_at, r.last_event_guid, r.deleted_by_at, r.deleted_by_guid, r.provenance,"
+    " r.external_ids"
+)
+_GET_MANY = "SELECT " + _COLUMNS + each_key("entities", "guid")
+# Up to ``per_key`` entities per key (the first by guid), by the (tenant_id, key, entity_guid)
+# primary key, then each entity by its own key.
 _FIND_BY_KEYS = (
-    "SELECT guid, type, name, data, version, last_updated, member_ids, deleted, last_event_at,"
-    " last_event_guid, deleted_by_at, deleted_by_guid, provenance, external_ids FROM entities"
-    " WHERE tenant_id = %(tenant)s AND NOT deleted AND guid IN (SELECT bucket.entity_guid"
-    " FROM unnest(%(keys)b::text[]) AS wanted(key) CROSS JOIN LATERAL ("
-    " SELECT entity_guid FROM entity_match_keys WHERE tenant_id = %(tenant)s"
-    " AND key = wanted.key ORDER BY entity_guid LIMIT %(per_key)s) AS bucket)"
-    " ORDER BY guid"
+    "SELECT " + _COLUMNS + " FROM (SELECT DISTINCT b.entity_guid, w.tenant_id"
+    " FROM unnest(%(keys)b::text[]) AS k(key) CROSS JOIN " + TENANT + " CROSS JOIN LATERAL"
+    " (SELECT m.entity_guid FROM entity_match_keys m WHERE m.tenant_id = w.tenant_id"
+    " AND m.key = k.key ORDER BY m.key, m.entity_guid LIMIT %(per_key)s) AS b) AS c"
+    " CROSS JOIN LATERAL (SELECT t.* FROM entities t WHERE t.tenant_id = c.tenant_id"
+    " AND t.guid = c.entity_guid AND NOT t.deleted LIMIT 1) AS r ORDER BY r.guid"
+)
+_REMOVE = (
+    "WITH keys AS (DELETE FROM entity_match_keys m USING (SELECT r.row_id"
+    + each_key("entity_match_keys", "entity_guid", per_key="OFFSET 0")
+    + ") AS v WHERE m.ctid = v.row_id)"
+    " DELETE FROM entities e USING (SELECT r.row_id"
+    + each_key("entities", "guid")
+    + ") AS v WHERE e.ctid = v.row_id"
 )
 
 
@@ -72,9 +91,12 @@ _SAVE = (
     " provenance = EXCLUDED.provenance, external_ids = EXCLUDED.external_ids),"
     " wanted AS (SELECT * FROM unnest(%(key_guid)b::text[], %(key)b::text[])"
     " AS k(entity_guid, key)),"
-    " dropped AS (DELETE FROM entity_match_keys m"
-    " WHERE m.tenant_id = %(tenant)s AND m.entity_guid = ANY(%(guid)b) AND NOT EXISTS"
-    " (SELECT 1 FROM wanted w WHERE w.entity_guid = m.entity_guid AND w.key = m.key))"
+    " dropped AS (DELETE FROM entity_match_keys m USING (SELECT r.row_id"
+    " FROM unnest(%(guid)b::text[]) AS k(key) CROSS JOIN " + TENANT + " CROSS JOIN LATERAL"
+    " (SELECT t.ctid AS row_id, t.entity_guid, t.key FROM entity_match_keys t"
+    " WHERE t.tenant_id = w.tenant_id AND t.entity_guid = k.key OFFSET 0) AS r"
+    " WHERE NOT EXISTS (SELECT 1 FROM wanted x"
+    " WHERE x.entity_guid = r.entity_guid AND x.key = r.key)) AS v WHERE m.ctid = v.row_id)"
     " INSERT INTO entity_match_keys (tenant_id, key, entity_guid)"
     " SELECT %(tenant)s, key, entity_guid FROM wanted ON CONFLICT DO NOTHING"
 )
@@ -119,9 +141,7 @@ class PgEntities:
     def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Entity]:
         if not guids:
             return {}
-        rows = self._db.read(
-            _SELECT_ENTITY + " WHERE tenant_id = %s AND guid = ANY(%b)", (tenant_id, list(guids))
-        ).fetchall()
+        rows = self._db.read(_GET_MANY, keyed_params(tenant_id, guids)).fetchall()
         return {r[0]: _entity(r) for r in rows}
 
     def save_many(
@@ -136,19 +156,14 @@ class PgEntities:
     def remove_many(self, tenant_id: str, guids: Collection[str]) -> None:
         if not guids:
             return
-        self._db.write(
-            "WITH keys AS (DELETE FROM entity_match_keys"
-            " WHERE tenant_id = %(tenant)s AND entity_guid = ANY(%(guids)b))"
-            " DELETE FROM entities WHERE tenant_id = %(tenant)s AND guid = ANY(%(guids)b)",
-            {"tenant": tenant_id, "guids": sorted(set(guids))},
-        )
+        self._db.write(_REMOVE, keyed_params(tenant_id, guids))
 
     def find_by_keys(self, tenant_id: str, keys: Collection[str], per_key: int) -> list[Entity]:
         if not keys:
             return []
         rows = self._db.read(
             _FIND_BY_KEYS,
-            {"tenant": tenant_id, "keys": list(keys), "per_key": max(0, per_key)},
+            {**keyed_params(tenant_id, keys), "per_key": max(0, per_key)},
         ).fetchall()
         return [_entity(r) for r in rows]
 

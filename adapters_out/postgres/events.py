@@ -6,6 +6,9 @@ last: numbering takes the tenant's ``feed_heads`` row lock until commit, so seq 
 commit order, and readers that page by ``seq`` never see a gap.
 """
 
+# ruff: noqa: S608 - SQL text is assembled only from module constants and keyed.py's
+# fragments (table and column names are fixed identifiers, values are always parameters).
+
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
@@ -14,6 +17,7 @@ from typing import Any
 
 from adapters_out.postgres.codec import jsonb_texts
 from adapters_out.postgres.errors import StorageError
+from adapters_out.postgres.keyed import TENANT, each_key, keyed_params
 from adapters_out.postgres.session import Session
 from domain.events import Event
 from ports.repositories import FeedStatus
@@ -57,15 +61,44 @@ _NUMBER = (
     " RETURNING last_seq),"
     " numbered AS ("
     " UPDATE events e SET seq = head.last_seq - %(n)s + v.ord"
-    " FROM head, unnest(%(guids)b::text[]) WITH ORDINALITY AS v(guid, ord)"
-    " WHERE e.tenant_id = %(tenant)s AND e.guid = v.guid AND e.seq IS NULL"
+    " FROM head, (SELECT r.row_id, k.ord"
+    " FROM unnest(%(guids)b::text[]) WITH ORDINALITY AS k(guid, ord) CROSS JOIN " + TENANT + ""
+    " CROSS JOIN LATERAL (SELECT t.ctid AS row_id FROM events t"
+    " WHERE t.tenant_id = w.tenant_id AND t.guid = k.guid AND t.seq IS NULL LIMIT 1) AS r)"
+    " AS v WHERE e.ctid = v.row_id"
     " RETURNING 1)"
     " SELECT head.last_seq, (SELECT count(*) FROM numbered) FROM head"
 )
+_COLUMNS = (
+    'r.guid, r.entity_guid, r.type, r.data, r."timestamp", r.user_id, r.sync_level, r.seq,'
+    " r.received_at, r.pushed_by"
+)
+_GET_MANY = "SELECT " + _COLUMNS + each_key("events", "guid")
+# An entity's history: its touches (all of them: OFFSET 0 only fences the subquery), then
+# each event by its key.
 _TOUCHING = (
-    'SELECT guid, entity_guid, type, data, "timestamp", user_id, sync_level, seq, received_at,'
-    " pushed_by FROM events WHERE tenant_id = %(tenant)s AND guid IN (SELECT event_guid"
-    " FROM event_touches WHERE tenant_id = %(tenant)s AND entity_guid = ANY(%(guids)b))"
+    "SELECT " + _COLUMNS + " FROM unnest(%(keys)b::text[]) AS k(key) CROSS JOIN " + TENANT + ""
+    " CROSS JOIN LATERAL (SELECT x.event_guid FROM event_touches x"
+    " WHERE x.tenant_id = w.tenant_id AND x.entity_guid = k.key OFFSET 0) AS h"
+    " CROSS JOIN LATERAL (SELECT t.* FROM events t"
+    " WHERE t.tenant_id = w.tenant_id AND t.guid = h.event_guid LIMIT 1) AS r"
+)
+_TOUCHES_OF = "SELECT k.key, r.entity_guid" + each_key(
+    "event_touches", "event_guid", per_key="OFFSET 0"
+)
+_RELEASE = (
+    "DELETE FROM events e USING (SELECT r.row_id"
+    + each_key("events", "guid", where="t.seq IS NULL")
+    + ") AS v WHERE e.ctid = v.row_id"
+)
+# A page is a range of seqs: numbering leaves no gaps (1..head), so the events after ``after``
+# are exactly ``after + 1 ..``; the upper bound keeps the page a bounded range of events_feed
+# whatever plan is chosen (without it, a planner that believes the tenant tiny reads all of
+# the feed after ``after`` and sorts it).
+_MAX_SEQ = 2**63 - 1
+_PAGE = (
+    _SELECT_EVENT + " WHERE tenant_id = %(tenant)s AND seq > %(after)s"
+    " AND seq <= %(upto)s ORDER BY seq LIMIT %(limit)s"
 )
 # The two range arms are fenced (OFFSET 0) so that min(seq) is taken over the index range
 # [since, ...) rather than by walking the feed in seq order until a row qualifies: the range is
@@ -108,10 +141,7 @@ class PgEvents:
 
     def release(self, tenant_id: str, guids: Collection[str]) -> None:
         if guids:
-            self._db.write(
-                "DELETE FROM events WHERE tenant_id = %s AND guid = ANY(%b) AND seq IS NULL",
-                (tenant_id, list(guids)),
-            )
+            self._db.write(_RELEASE, keyed_params(tenant_id, guids))
 
     def number(self, tenant_id: str, guids_in_order: Sequence[str]) -> list[int]:
         n = len(guids_in_order)
@@ -129,9 +159,7 @@ class PgEvents:
     def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Event]:
         if not guids:
             return {}
-        rows = self._db.read(
-            _SELECT_EVENT + " WHERE tenant_id = %s AND guid = ANY(%b)", (tenant_id, list(guids))
-        ).fetchall()
+        rows = self._db.read(_GET_MANY, keyed_params(tenant_id, guids)).fetchall()
         return {r[0]: _event(r) for r in rows}
 
     def record_touches(self, tenant_id: str, touches: Mapping[str, Collection[str]]) -> None:
@@ -147,29 +175,23 @@ class PgEvents:
     def touching(self, tenant_id: str, entity_guids: Collection[str]) -> dict[str, Event]:
         if not entity_guids:
             return {}
-        rows = self._db.read(
-            _TOUCHING,
-            {"tenant": tenant_id, "guids": list(entity_guids)},
-        ).fetchall()
+        rows = self._db.read(_TOUCHING, keyed_params(tenant_id, entity_guids)).fetchall()
         return {r[0]: _event(r) for r in rows}
 
     def touches_of(self, tenant_id: str, event_guids: Collection[str]) -> dict[str, set[str]]:
         if not event_guids:
             return {}
-        rows = self._db.read(
-            "SELECT event_guid, entity_guid FROM event_touches"
-            " WHERE tenant_id = %s AND event_guid = ANY(%b)",
-            (tenant_id, list(event_guids)),
-        ).fetchall()
+        rows = self._db.read(_TOUCHES_OF, keyed_params(tenant_id, event_guids)).fetchall()
         found: dict[str, set[str]] = {}
         for event_guid, entity_guid in rows:
             found.setdefault(event_guid, set()).add(entity_guid)
         return found
 
     def page(self, tenant_id: str, after: int, limit: int) -> list[Event]:
+        limit = max(0, limit)
+        upto = min(after + limit, _MAX_SEQ)
         rows = self._db.read(
-            _SELECT_EVENT + " WHERE tenant_id = %s AND seq > %s ORDER BY seq LIMIT %s",
-            (tenant_id, after, max(0, limit)),
+            _PAGE, {"tenant": tenant_id, "after": after, "upto": upto, "limit": limit}
         ).fetchall()
         return [_event(r) for r in rows]
 

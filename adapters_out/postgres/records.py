@@ -1,5 +1,8 @@
 """PostgreSQL quarantine (rejected events, never lost) and the append-only audit log."""
 
+# ruff: noqa: S608 - SQL text is assembled only from module constants and keyed.py's
+# fragments (table and column names are fixed identifiers, values are always parameters).
+
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
@@ -7,11 +10,19 @@ from datetime import datetime
 from typing import Any
 
 from adapters_out.postgres.codec import jsonb, jsonb_texts
+from adapters_out.postgres.keyed import each_key, keyed_params
 from adapters_out.postgres.session import Session
 from ports.repositories import AuditEntry, RejectedEvent
 
 _SELECT_REJECTED = (
     "SELECT guid, raw, code, message, received_at, pushed_by, attempts FROM quarantine"
+)
+
+
+_REMOVE_REJECTED = (
+    "DELETE FROM quarantine q USING (SELECT r.row_id"
+    + each_key("quarantine", "guid")
+    + ") AS v WHERE q.ctid = v.row_id"
 )
 
 
@@ -68,10 +79,7 @@ class PgQuarantine:
 
     def remove(self, tenant_id: str, guids: Collection[str]) -> None:
         if guids:
-            self._db.write(
-                "DELETE FROM quarantine WHERE tenant_id = %s AND guid = ANY(%b)",
-                (tenant_id, list(guids)),
-            )
+            self._db.write(_REMOVE_REJECTED, keyed_params(tenant_id, guids))
 
     def count(self, tenant_id: str) -> int:
         row = self._db.read(
