@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.app_config_secrets import strip_secrets
 from domain.errors import NotFound
+from domain.tenant_config_secrets import strip_secrets
 from ports.qr import QrRenderer
 from ports.repositories import UnitOfWorkFactory
 

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from application.access import require_admin, tenant_for
-from domain.app_config_secrets import unmask
+from domain.tenant_config_secrets import unmask
 from domain.tenants import Tenant
 from domain.users import Principal
 from ports.repositories import TenantQuery, TenantSummary, UnitOfWorkFactory
@@ -44,7 +44,7 @@ def document(tenant: Tenant) -> dict[str, Any]:
     return {**tenant.config, "artifactId": tenant.artifact_id}
 
 
-class ListApps:
+class ListTenants:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
 
@@ -80,7 +80,7 @@ class ListApps:
         )
 
 
-class GetApp:
+class GetTenant:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
 
@@ -89,7 +89,7 @@ class GetApp:
             return document(tenant_for(uow, tenant_id, principal))
 
 
-class ExportApp:
+class ExportTenant:
     """The stored document for backup or migration (admin; the CLI). Secrets stay masked
     unless ``with_secrets``, which opens them with the ``SecretBox``."""
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from application.push import MAX_BATCH, PushEvents, PushOutcome
-from domain.app_config_seeds import SEED_USER, seeds
+from domain.tenant_config_seeds import SEED_USER, seeds
 from domain.timestamps import format_instant
 from domain.users import ADMIN, ALL_TENANTS, Principal
 from ports.clock import Clock

@@ -1,6 +1,6 @@
 """App configurations (tenants): create, update, delete.
 
-Needs, besides storage and the clock: ``AppConfigRules`` (the installed external-sync adapter
+Needs, besides storage and the clock: ``TenantConfigRules`` (the installed external-sync adapter
 types), a ``SecretBox`` (tenant secrets at rest) and ``SeedEntities`` (entityData on save).
 """
 
@@ -14,9 +14,9 @@ import attrs
 
 from application.access import require_admin
 from application.tenant_seeding import SeedEntities
-from domain.app_config import BUILT_IN_SYNC_TYPES, app_config_problems
-from domain.app_config_secrets import kept_secrets, mask
 from domain.errors import NotFound, ValidationFailed
+from domain.tenant_config import BUILT_IN_SYNC_TYPES, tenant_config_problems
+from domain.tenant_config_secrets import kept_secrets, mask
 from domain.tenants import Tenant
 from domain.users import Principal
 from ports.clock import Clock, IdGenerator
@@ -27,7 +27,7 @@ SERVER_KEYS = ("artifactId", "syncServerUrl")  # set by the server; ignored in u
 
 
 @attrs.frozen(kw_only=True)
-class AppConfigRules:
+class TenantConfigRules:
     sync_types: tuple[str, ...] = BUILT_IN_SYNC_TYPES
 
 
@@ -40,13 +40,13 @@ class AppSaved:
 
 def _prepare(
     doc: object,
-    rules: AppConfigRules,
+    rules: TenantConfigRules,
     box: SecretBox,
     stored: Tenant | None,
     extra: list[tuple[str, str, str]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate ``doc`` and split it into the masked document and sealed secrets."""
-    problems = list(extra or []) + app_config_problems(doc, rules.sync_types)
+    problems = list(extra or []) + tenant_config_problems(doc, rules.sync_types)
     if problems or not isinstance(doc, Mapping):
         raise ValidationFailed("the app configuration is invalid", problems)
     body = {k: v for k, v in doc.items() if k not in SERVER_KEYS}
@@ -60,7 +60,7 @@ def _prepare(
     return masked, secrets
 
 
-class CreateApp:
+class CreateTenant:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
@@ -68,13 +68,13 @@ class CreateApp:
         ids: IdGenerator,
         box: SecretBox,
         seeder: SeedEntities,
-        rules: AppConfigRules,
+        rules: TenantConfigRules,
     ) -> None:
         self._uow_factory, self._clock, self._ids, self._box = uow_factory, clock, ids, box
         self._seeder, self._rules = seeder, rules
 
     def __call__(self, principal: Principal, doc: object) -> AppSaved:
-        """Raises ``AlreadyExists`` when the id is taken (use ``UpdateApp``)."""
+        """Raises ``AlreadyExists`` when the id is taken (use ``UpdateTenant``)."""
         require_admin(principal)
         config, secrets = _prepare(doc, self._rules, self._box, None)
         now = self._clock.now()
@@ -94,14 +94,14 @@ class CreateApp:
         return AppSaved(tenant_id=tenant.id, artifact_id=tenant.artifact_id, seeded=outcome.applied)
 
 
-class UpdateApp:
+class UpdateTenant:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
         clock: Clock,
         box: SecretBox,
         seeder: SeedEntities,
-        rules: AppConfigRules,
+        rules: TenantConfigRules,
     ) -> None:
         self._uow_factory, self._clock, self._box = uow_factory, clock, box
         self._seeder, self._rules = seeder, rules
@@ -132,7 +132,7 @@ class UpdateApp:
         return AppSaved(tenant_id=tenant_id, artifact_id=stored.artifact_id, seeded=outcome.applied)
 
 
-class DeleteApp:
+class DeleteTenant:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
 

@@ -20,7 +20,7 @@
    The output says which. On PostgreSQL with autovacuum off, VACUUM ANALYZE runs after each fill
    (what autovacuum would have done).
 2. ``GET /api/apps`` with ``--tenants`` tenants (a few with thousands of entities): the
-   ``ListApps`` use case, and the real Falcon app in-process (``falcon.testing``, JWT auth),
+   ``ListTenants`` use case, and the real Falcon app in-process (``falcon.testing``, JWT auth),
    p50/p95 over ``--samples`` requests: page 1 by name, by entitiesCount desc, a search, the
    last page. Then once more after the tenant first by name got ``--big`` entities.
    Target: < 50 ms.
@@ -57,7 +57,7 @@ from adapters_out.similarity import rapidfuzz_similarity
 from adapters_out.system import RandomIds, SystemClock
 from application.duplicate_detection import DuplicateDetector, IndexedEntities
 from application.push import PushEvents
-from application.tenant_reads import AppListRequest, ListApps
+from application.tenant_reads import AppListRequest, ListTenants
 from domain.duplicates import DuplicateRules, match_keys
 from domain.entities import INDIVIDUAL, Entity, FieldWrite
 from domain.event_types import EventTypes
@@ -544,7 +544,7 @@ def app_list(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             f"# {name}: {args.tenants:,} tenants, {entities:,} entities, "
             f"filled in {time.perf_counter() - started:.0f} s"
         )
-        list_apps = ListApps(db)
+        list_apps = ListTenants(db)
         # The access log line per request would flood this output: warnings and up only.
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
         env, auth = make_env(db=db)

@@ -18,8 +18,8 @@ import punq
 
 from adapters_in.cli import apps, commands
 from adapters_in.cli.parser import parse_args
-from application.tenant_reads import ExportApp
-from application.tenants import CreateApp, UpdateApp
+from application.tenant_reads import ExportTenant
+from application.tenants import CreateTenant, UpdateTenant
 from application.user_admin import ManageUsers
 from bootstrap import logs
 from bootstrap.container import build_container
@@ -81,12 +81,12 @@ def _run(args, settings: Settings, container: punq.Container, out: TextIO) -> in
             password = commands.read_password(args, sys.stdin)
             commands.create_user(args, use(container, ManageUsers), password, out)
         elif args.command == "create-tenant":
-            commands.create_tenant(args, use(container, CreateApp), out)
+            commands.create_tenant(args, use(container, CreateTenant), out)
         elif args.command == "apps":
-            apps_commands = apps.AppsCommands(
-                create=use(container, CreateApp),
-                update=use(container, UpdateApp),
-                export=use(container, ExportApp),
+            apps_commands = apps.TenantCommands(
+                create=use(container, CreateTenant),
+                update=use(container, UpdateTenant),
+                export=use(container, ExportTenant),
             )
             apps.run(args, apps_commands, out)
         return 0

@@ -63,7 +63,7 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
 
     c.register(EventTypes, instance=EventTypes())
     c.register(DuplicateDetector, instance=DuplicateDetector(rapidfuzz_similarity))
-    c.register(tenants.AppConfigRules, instance=tenants.AppConfigRules())
+    c.register(tenants.TenantConfigRules, instance=tenants.TenantConfigRules())
     c.register(Leases, scope=SINGLETON)
     # Other application classes are registered on first use (bootstrap.use_cases).
     c.register(PullEvents, scope=SINGLETON, legacy_skew_s=settings.legacy_since_skew_s)

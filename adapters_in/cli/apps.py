@@ -1,7 +1,7 @@
 """``datacollect apps import FILE`` and ``datacollect apps export ID``.
 
 Hooked in by the bootstrap: ``add_parser(subcommands)`` in the argument parser, and for
-``args.command == "apps"``: ``run(args, AppsCommands(create=..., update=..., export=...), out)``.
+``args.command == "apps"``: ``run(args, TenantCommands(create=..., update=..., export=...), out)``.
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from typing import Any, TextIO
 import attrs
 
 from adapters_in.cli.commands import OPERATOR, CliError, read_document
-from application.tenant_reads import ExportApp
-from application.tenants import CreateApp, UpdateApp
+from application.tenant_reads import ExportTenant
+from application.tenants import CreateTenant, UpdateTenant
 from domain.errors import AlreadyExists
 
 
 @attrs.frozen(kw_only=True)
-class AppsCommands:
-    create: CreateApp
-    update: UpdateApp
-    export: ExportApp
+class TenantCommands:
+    create: CreateTenant
+    update: UpdateTenant
+    export: ExportTenant
 
 
 def add_parser(subcommands: Any) -> None:
@@ -51,7 +51,7 @@ def add_parser(subcommands: Any) -> None:
 
 
 def run(
-    args: argparse.Namespace, apps: AppsCommands, out: TextIO, stdin: TextIO = sys.stdin
+    args: argparse.Namespace, apps: TenantCommands, out: TextIO, stdin: TextIO = sys.stdin
 ) -> None:
     if args.apps_command == "import":
         doc = read_document(args.file, stdin)

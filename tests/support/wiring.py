@@ -14,7 +14,7 @@ import punq
 from adapters_out.qr.segno_renderer import SegnoQrRenderer
 from adapters_out.secrets.boxes import FernetSecretBox
 from application.duplicate_detection import DuplicateDetector
-from application.tenants import AppConfigRules
+from application.tenants import TenantConfigRules
 from bootstrap.use_cases import use_case_resolver
 from domain.duplicates import stdlib_similarity
 from domain.event_types import EventTypes
@@ -47,5 +47,5 @@ def wire_use_cases(
     c.register(QrRenderer, instance=SegnoQrRenderer())
     c.register(EventTypes, instance=EventTypes())
     c.register(DuplicateDetector, instance=DuplicateDetector(stdlib_similarity))
-    c.register(AppConfigRules, instance=AppConfigRules())
+    c.register(TenantConfigRules, instance=TenantConfigRules())
     return use_case_resolver(c)

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from domain.app_config import app_config_problems, validate_app_config
 from domain.errors import ValidationFailed
+from domain.tenant_config import tenant_config_problems, validate_app_config
 from tests.http.tenants.samples import minimal_config, sample_config
 
 TYPES = ("mock-sync-server", "openfn-adapter", "openspp-adapter", "mock", "openfn", "openspp")
 
 
 def problems(doc: Any) -> set[tuple[str, str]]:
-    return {(p, c) for p, c, _ in app_config_problems(doc, TYPES)}
+    return {(p, c) for p, c, _ in tenant_config_problems(doc, TYPES)}
 
 
 def test_the_sample_and_a_minimal_config_are_valid() -> None:
@@ -118,7 +118,7 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_installed_sync_types_are_injected() -> None:
     doc = minimal_config(externalSync={"type": "custom-erp"})
     assert ("/externalSync/type", "unsupported") in problems(doc)
-    assert app_config_problems(doc, ("custom-erp",)) == []
+    assert tenant_config_problems(doc, ("custom-erp",)) == []
 
 
 def test_unknown_top_level_fields_are_accepted() -> None:

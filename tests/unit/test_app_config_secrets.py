@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from domain.app_config_secrets import MASK, kept_secrets, mask, strip_secrets, unmask
+from domain.tenant_config_secrets import MASK, kept_secrets, mask, strip_secrets, unmask
 from tests.http.tenants.samples import SECRETS, sample_config
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.app_config_seeds import seeds
+from domain.tenant_config_seeds import seeds
 from tests.http.tenants.samples import sample_config
 
 

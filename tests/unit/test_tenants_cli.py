@@ -16,9 +16,9 @@ from adapters_out.memory.uow import MemoryDatabase
 from adapters_out.secrets.boxes import FernetSecretBox
 from application.duplicate_detection import DuplicateDetector
 from application.push import PushEvents
-from application.tenant_reads import ExportApp
+from application.tenant_reads import ExportTenant
 from application.tenant_seeding import SeedEntities
-from application.tenants import AppConfigRules, CreateApp, UpdateApp
+from application.tenants import CreateTenant, TenantConfigRules, UpdateTenant
 from domain.duplicates import stdlib_similarity
 from domain.errors import ValidationFailed
 from domain.event_types import EventTypes
@@ -27,21 +27,21 @@ from tests.support.clock import CountingIds, SteppingClock
 
 
 @pytest.fixture
-def commands() -> tuple[apps_cli.AppsCommands, MemoryDatabase]:
+def commands() -> tuple[apps_cli.TenantCommands, MemoryDatabase]:
     db, clock, ids = MemoryDatabase(), SteppingClock(), CountingIds()
     push = PushEvents(db, clock, ids, EventTypes(), DuplicateDetector(stdlib_similarity))
-    box, seeder, rules = FernetSecretBox(["k"]), SeedEntities(db, push, clock), AppConfigRules()
+    box, seeder, rules = FernetSecretBox(["k"]), SeedEntities(db, push, clock), TenantConfigRules()
     return (
-        apps_cli.AppsCommands(
-            create=CreateApp(db, clock, ids, box, seeder, rules),
-            update=UpdateApp(db, clock, box, seeder, rules),
-            export=ExportApp(db, box),
+        apps_cli.TenantCommands(
+            create=CreateTenant(db, clock, ids, box, seeder, rules),
+            update=UpdateTenant(db, clock, box, seeder, rules),
+            export=ExportTenant(db, box),
         ),
         db,
     )
 
 
-def run(commands: apps_cli.AppsCommands, *argv: str, stdin: str = "") -> str:
+def run(commands: apps_cli.TenantCommands, *argv: str, stdin: str = "") -> str:
     parser = argparse.ArgumentParser()
     apps_cli.add_parser(parser.add_subparsers(dest="command"))
     out = io.StringIO()

@@ -8,9 +8,9 @@ from adapters_out.memory.uow import MemoryDatabase
 from adapters_out.secrets.boxes import PlainSecretBox
 from application.duplicate_detection import DuplicateDetector
 from application.push import PushEvents
-from application.tenant_reads import AppListRequest, GetApp, ListApps
+from application.tenant_reads import AppListRequest, GetTenant, ListTenants
 from application.tenant_seeding import SeedEntities
-from application.tenants import AppConfigRules, CreateApp, DeleteApp, UpdateApp
+from application.tenants import CreateTenant, DeleteTenant, TenantConfigRules, UpdateTenant
 from domain.duplicates import stdlib_similarity
 from domain.errors import AlreadyExists, Forbidden, NotFound, ValidationFailed
 from domain.event_types import EventTypes
@@ -25,13 +25,13 @@ class Apps:
     def __init__(self) -> None:
         self.db, clock, ids = MemoryDatabase(), SteppingClock(), CountingIds()
         push = PushEvents(self.db, clock, ids, EventTypes(), DuplicateDetector(stdlib_similarity))
-        box, rules = PlainSecretBox(warn=False), AppConfigRules(sync_types=("mock",))
+        box, rules = PlainSecretBox(warn=False), TenantConfigRules(sync_types=("mock",))
         self.seeder = SeedEntities(self.db, push, clock)
-        self.create = CreateApp(self.db, clock, ids, box, self.seeder, rules)
-        self.update = UpdateApp(self.db, clock, box, self.seeder, rules)
-        self.delete = DeleteApp(self.db)
-        self.list = ListApps(self.db)
-        self.get = GetApp(self.db)
+        self.create = CreateTenant(self.db, clock, ids, box, self.seeder, rules)
+        self.update = UpdateTenant(self.db, clock, box, self.seeder, rules)
+        self.delete = DeleteTenant(self.db)
+        self.list = ListTenants(self.db)
+        self.get = GetTenant(self.db)
 
 
 @pytest.fixture

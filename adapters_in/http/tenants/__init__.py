@@ -35,8 +35,8 @@ from application.entities import (
 from application.review_conflicts import ListConflicts, ResolveConflict
 from application.review_duplicates import ListDuplicates, ResolveDuplicate
 from application.review_quarantine import DiscardRejected, RetryRejected
-from application.tenant_reads import GetApp, ListApps
-from application.tenants import CreateApp, DeleteApp, UpdateApp
+from application.tenant_reads import GetTenant, ListTenants
+from application.tenants import CreateTenant, DeleteTenant, UpdateTenant
 
 
 def tenant_routes() -> RouteModule:
@@ -59,9 +59,10 @@ def tenant_routes() -> RouteModule:
 
 def _register(app: falcon.App, kit: HttpKit) -> None:
     tenant, use = kit.config.legacy_default_tenant, kit.use
-    app.add_route("/api/apps", apps.AppsResource(use(ListApps), use(CreateApp)))
+    app.add_route("/api/apps", apps.TenantsResource(use(ListTenants), use(CreateTenant)))
     app.add_route(
-        "/api/apps/{app_id}", apps.AppResource(use(GetApp), use(UpdateApp), use(DeleteApp))
+        "/api/apps/{tenant_id}",
+        apps.TenantResource(use(GetTenant), use(UpdateTenant), use(DeleteTenant)),
     )
     app.add_route(
         "/artifacts/{filename}",

@@ -9,8 +9,8 @@ import falcon
 from adapters_in.http.parsing import principal_of
 from adapters_in.http.tenants import render
 from adapters_in.http.tenants.upload import uploaded_config
-from application.tenant_reads import AppListRequest, GetApp, ListApps
-from application.tenants import CreateApp, DeleteApp, UpdateApp
+from application.tenant_reads import AppListRequest, GetTenant, ListTenants
+from application.tenants import CreateTenant, DeleteTenant, UpdateTenant
 
 _INT = re.compile(r"^\s*-?\d{1,9}")
 
@@ -21,8 +21,8 @@ def _lenient_int(req: falcon.Request, name: str, default: int) -> int:
     return int(match.group(0)) if match else default
 
 
-class AppsResource:
-    def __init__(self, list_apps: ListApps, create: CreateApp) -> None:
+class TenantsResource:
+    def __init__(self, list_apps: ListTenants, create: CreateTenant) -> None:
         self._list, self._create = list_apps, create
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -42,17 +42,17 @@ class AppsResource:
         resp.media = {"status": "success", "artifactId": saved.artifact_id}
 
 
-class AppResource:
-    def __init__(self, get: GetApp, update: UpdateApp, delete: DeleteApp) -> None:
+class TenantResource:
+    def __init__(self, get: GetTenant, update: UpdateTenant, delete: DeleteTenant) -> None:
         self._get, self._update, self._delete = get, update, delete
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, app_id: str) -> None:
-        resp.media = self._get(principal_of(req), app_id)
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        resp.media = self._get(principal_of(req), tenant_id)
 
-    def on_put(self, req: falcon.Request, resp: falcon.Response, app_id: str) -> None:
-        saved = self._update(principal_of(req), app_id, uploaded_config(req))
+    def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        saved = self._update(principal_of(req), tenant_id, uploaded_config(req))
         resp.media = {"status": "success", "artifactId": saved.artifact_id}
 
-    def on_delete(self, req: falcon.Request, resp: falcon.Response, app_id: str) -> None:
-        self._delete(principal_of(req), app_id)
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        self._delete(principal_of(req), tenant_id)
         resp.media = {"status": "success"}

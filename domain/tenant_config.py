@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from domain.app_config_integrations import Problem, check_auth_configs, check_external_sync
 from domain.errors import ValidationFailed
 from domain.json_pointer import pointer
 from domain.json_values import find_flaw
+from domain.tenant_config_integrations import Problem, check_auth_configs, check_external_sync
 from domain.tenants import MAX_TENANT_ID, valid_tenant_id
 
 BUILT_IN_SYNC_TYPES = (
@@ -29,12 +29,12 @@ MAX_SEED_ID = 200
 
 def validate_app_config(doc: object, sync_types: Collection[str] = BUILT_IN_SYNC_TYPES) -> None:
     """Raise ``ValidationFailed`` listing every problem of ``doc`` (nothing when it is valid)."""
-    problems = app_config_problems(doc, sync_types)
+    problems = tenant_config_problems(doc, sync_types)
     if problems:
         raise ValidationFailed("the app configuration is invalid", problems)
 
 
-def app_config_problems(doc: object, sync_types: Collection[str]) -> list[Problem]:
+def tenant_config_problems(doc: object, sync_types: Collection[str]) -> list[Problem]:
     if not isinstance(doc, Mapping):
         return [("", "invalid-type", "the configuration must be a JSON object")]
     flaw = find_flaw(doc)

@@ -1,5 +1,5 @@
 """App configuration: the parts that connect to other systems (external sync, identity
-providers). Checked by ``domain.app_config``; every problem is collected, none raised."""
+providers). Checked by ``domain.tenant_config``; every problem is collected, none raised."""
 
 from __future__ import annotations
 
