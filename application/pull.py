@@ -7,6 +7,7 @@ from datetime import timedelta
 import attrs
 
 from application.access import tenant_for
+from application.pull_activity import PullActivity
 from domain.cursor import InvalidCursor, decode_cursor, encode_cursor, looks_like_cursor
 from domain.events import Event
 from domain.timestamps import parse_instant
@@ -25,9 +26,15 @@ class PullPage:
 
 
 class PullEvents:
-    def __init__(self, uow_factory: UnitOfWorkFactory, legacy_skew_s: float = 600.0) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        legacy_skew_s: float = 600.0,
+        activity: PullActivity | None = None,
+    ) -> None:
         self._uow_factory = uow_factory
         self._skew = timedelta(seconds=legacy_skew_s)
+        self._activity = activity  # None: pulls are not recorded (tests, benchmarks)
 
     def __call__(
         self, tenant_id: str, principal: Principal, since: str | None, limit: int = DEFAULT_PAGE
@@ -37,6 +44,8 @@ class PullEvents:
             tenant_for(uow, tenant_id, principal)
             position = self._position(uow, tenant_id, since)
             rows = uow.events.page(tenant_id, position, limit + 1)
+        if self._activity is not None:
+            self._activity.note(tenant_id)
         page = rows[:limit]
         last = page[-1].seq if page and page[-1].seq is not None else position
         return PullPage(

@@ -1,4 +1,5 @@
-"""Sync health per tenant (``GET /health/sync``): feed head, events, last push, review backlog.
+"""Sync health per tenant (``GET /health/sync``): feed head, events, last push and pull, review
+backlog, and the retention job's recent runs.
 
 Admins only: the report names every tenant. One read-only unit of work, so all the figures come
 from one snapshot. At most ``MAX_TENANTS`` tenants per call (a few small queries each); ``offset``
@@ -7,11 +8,15 @@ pages through the rest and ``truncated`` says that more remain.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 
 from application.access import require_admin
+from application.pull_activity import PullActivity
+from application.retention import Cleanup
 from domain.users import Principal
-from ports.repositories import FeedStatus, UnitOfWorkFactory
+from ports.repositories import FeedStatus, JobRun, UnitOfWorkFactory
 
 MAX_TENANTS = 1000
 
@@ -21,6 +26,7 @@ class TenantSyncStatus:
     feed: FeedStatus
     pending_duplicates: int
     open_conflicts: int
+    last_pull_at: datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -29,11 +35,17 @@ class SyncStatusReport:
     total: int  # tenants in all
     offset: int
     truncated: bool  # more tenants after this page
+    retention_runs: tuple[JobRun, ...] = ()  # newest first
 
 
 class SyncStatus:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
-        self._uow_factory = uow_factory
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        activity: PullActivity,
+        retention: Cleanup,
+    ) -> None:
+        self._uow_factory, self._activity, self._retention = uow_factory, activity, retention
 
     def __call__(
         self, principal: Principal, limit: int = MAX_TENANTS, offset: int = 0
@@ -51,9 +63,12 @@ class SyncStatus:
                 )
                 for tenant_id in page
             )
+        pulls = self._activity.last_pulls(page)
+        tenants = tuple(attrs.evolve(t, last_pull_at=pulls.get(t.feed.tenant_id)) for t in tenants)
         return SyncStatusReport(
             tenants=tenants,
             total=len(tenant_ids),
             offset=offset,
             truncated=offset + len(page) < len(tenant_ids),
+            retention_runs=tuple(self._retention.recent_runs()),
         )

@@ -16,8 +16,9 @@ from typing import TextIO
 
 import punq
 
-from adapters_in.cli import apps, commands
+from adapters_in.cli import apps, commands, maintenance
 from adapters_in.cli.parser import parse_args
+from application.retention import Cleanup
 from application.tenant_reads import ExportTenant
 from application.tenants import CreateTenant, UpdateTenant
 from application.user_admin import ManageUsers
@@ -89,6 +90,8 @@ def _run(args, settings: Settings, container: punq.Container, out: TextIO) -> in
                 export=use(container, ExportTenant),
             )
             apps.run(args, apps_commands, out)
+        elif args.command == "cleanup":
+            return maintenance.run_cleanup(args, container.resolve(Cleanup), out)
         return 0
     finally:
         db.close()

@@ -10,6 +10,9 @@ punq injects by constructor type hints; plain values go in as registration keywo
 
 from __future__ import annotations
 
+import os
+import socket
+
 import punq
 
 from adapters_out.identity import UserinfoIdentityProvider
@@ -23,6 +26,8 @@ from application import authenticate, tenants
 from application.duplicate_detection import DuplicateDetector
 from application.leases import Leases
 from application.pull import PullEvents
+from application.pull_activity import PullActivity
+from application.retention import Cleanup, RetentionPolicy
 from bootstrap.settings import Settings
 from bootstrap.storage import ManagedDatabase, build_database
 from domain.event_types import EventTypes
@@ -65,8 +70,23 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
     c.register(DuplicateDetector, instance=DuplicateDetector(rapidfuzz_similarity))
     c.register(tenants.TenantConfigRules, instance=tenants.TenantConfigRules())
     c.register(Leases, scope=SINGLETON)
+    activity = PullActivity(db, clock, flush_interval_s=settings.pull_activity_flush_s)
+    c.register(PullActivity, instance=activity)
+    cleanup = Cleanup(
+        db,
+        c.resolve(Leases),
+        clock,
+        RetentionPolicy(ages_s=dict(settings.retention_ages_s)),
+        runner=f"{socket.gethostname()}:{os.getpid()}",
+    )
+    c.register(Cleanup, instance=cleanup)
+    c.register(
+        PullEvents,
+        scope=SINGLETON,
+        legacy_skew_s=settings.legacy_since_skew_s,
+        activity=activity,
+    )
     # Other application classes are registered on first use (bootstrap.use_cases).
-    c.register(PullEvents, scope=SINGLETON, legacy_skew_s=settings.legacy_since_skew_s)
     c.register(
         authenticate.Authenticate,
         scope=SINGLETON,

@@ -14,6 +14,7 @@ from typing import Literal
 
 import attrs
 
+from application.retention import TARGETS as RETENTION_TARGETS
 from bootstrap.env import (
     Reader,
     choice,
@@ -83,6 +84,11 @@ class Settings:
     secret_keys: tuple[str, ...] = attrs.field(default=(), repr=False)  # newest first
     metrics_enabled: bool = True
     metrics_token: str | None = attrs.field(default=None, repr=False)
+    retention_interval_s: float = 3600.0  # 0: the server never runs the cleanup by itself
+    retention_ages_s: tuple[tuple[str, float], ...] = tuple(
+        (t.name, t.default_age_s) for t in RETENTION_TARGETS
+    )
+    pull_activity_flush_s: float = 60.0
 
     @property
     def is_production(self) -> bool:
@@ -150,6 +156,12 @@ class Settings:
             secret_keys=r.get("SECRET_KEY", parse_csv, ()),
             metrics_enabled=r.get("METRICS_ENABLED", parse_bool, True),
             metrics_token=r.raw("METRICS_TOKEN"),
+            retention_interval_s=r.get("RETENTION_INTERVAL", parse_duration, 3600.0),
+            retention_ages_s=tuple(
+                (t.name, r.get(t.setting, parse_duration, t.default_age_s))
+                for t in RETENTION_TARGETS
+            ),
+            pull_activity_flush_s=r.get("PULL_ACTIVITY_FLUSH", parse_duration, 60.0),
         )
         values.update(_jwt_secret(r, prod, data_dir, create_files))
         check_settings(r, values)

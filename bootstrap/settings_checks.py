@@ -58,6 +58,13 @@ def _ranges(r: Reader, v: Mapping[str, Any]) -> None:
     between("LOGIN_WINDOW", "login_window_s", 1, 86400)
     between("TRUSTED_PROXY_COUNT", "trusted_proxy_count", 0, 10)
     between("MAX_BODY_BYTES", "max_body_bytes", 1024, 1024**3)
+    between("PULL_ACTIVITY_FLUSH", "pull_activity_flush_s", 1, 86400)
+    r.check(
+        v["retention_interval_s"] == 0 or v["retention_interval_s"] >= 1,
+        f"RETENTION_INTERVAL={v['retention_interval_s']:g}: expected 0 (off) or at least 1s",
+    )
+    for name, age in v["retention_ages_s"]:
+        r.check(age >= 0, f"retention age for {name} is negative: expected 0 (keep) or more")
     between("LEGACY_SINCE_SKEW", "legacy_since_skew_s", 0, 7 * 86400)
     between("IDP_CACHE_TTL", "idp_cache_ttl_s", 0, 86400)
 

@@ -70,3 +70,18 @@ class FeedStatus:
     events: int
     last_push_at: datetime | None
     quarantined: int
+
+
+@attrs.frozen(kw_only=True)
+class JobRun:
+    """One run of a scheduled job (the retention cleanup): who ran it, when, and what it did."""
+
+    id: int
+    name: str
+    runner: str  # host:pid of the process that ran it
+    started_at: datetime
+    finished_at: datetime | None  # None while running (or when its process died)
+    status: Literal["running", "succeeded", "failed"]
+    dry_run: bool
+    counts: Mapping[str, int]  # per retention target: rows deleted (or, dry run, that would be)
+    error: str | None = None

@@ -23,6 +23,7 @@ from ports.records import (
     AuditEntry,
     EntityQuery,
     FeedStatus,
+    JobRun,
     RejectedEvent,
     TenantQuery,
     TenantSummary,
@@ -38,9 +39,13 @@ __all__ = [
     "EntityRepository",
     "EventRepository",
     "FeedStatus",
+    "JobRun",
+    "JobRunRepository",
     "LeaseRepository",
+    "PullActivityRepository",
     "QuarantineRepository",
     "RejectedEvent",
+    "RetentionRepository",
     "TenantQuery",
     "TenantRepository",
     "TenantSummary",
@@ -261,6 +266,55 @@ class LeaseRepository(Protocol):
         ...
 
 
+class RetentionRepository(Protocol):
+    """Deletes what a retention target (``application.retention.TARGETS``) names once it is
+    older than a cutoff. Events, entities and entity history are never a target."""
+
+    def supports(self, target: str) -> bool:
+        """Whether this storage holds the target's data at all (e.g. no outbox in memory)."""
+        ...
+
+    def count(self, target: str, before: datetime) -> int:
+        """Rows of ``target`` older than ``before`` (what a purge would delete)."""
+        ...
+
+    def purge(self, target: str, before: datetime, limit: int) -> int:
+        """Delete at most ``limit`` rows of ``target`` older than ``before``; how many went."""
+        ...
+
+
+class PullActivityRepository(Protocol):
+    """The last pull per tenant, written in batches (never one write per pull request)."""
+
+    def record(self, last_pulls: Mapping[str, datetime]) -> None:
+        """Keep, per tenant, the later of the stored and the given instant."""
+        ...
+
+    def last_pulls(self, tenant_ids: Collection[str]) -> dict[str, datetime]: ...
+
+
+class JobRunRepository(Protocol):
+    def start(self, name: str, runner: str, at: datetime, dry_run: bool) -> int:
+        """Record a run as running; returns its id."""
+        ...
+
+    def finish(
+        self,
+        run_id: int,
+        at: datetime,
+        status: str,
+        counts: Mapping[str, int],
+        error: str | None,
+    ) -> None: ...
+    def recent(self, name: str, limit: int) -> list[JobRun]:
+        """Newest start first."""
+        ...
+
+    def last_finished(self, name: str, *, dry_run: bool = False) -> datetime | None:
+        """When the newest finished run (succeeded or failed) ended."""
+        ...
+
+
 # -- unit of work ------------------------------------------------------------------------------
 class UnitOfWork(Protocol):
     tenants: TenantRepository
@@ -272,6 +326,9 @@ class UnitOfWork(Protocol):
     quarantine: QuarantineRepository
     audit: AuditRepository
     leases: LeaseRepository
+    retention: RetentionRepository
+    pull_activity: PullActivityRepository
+    job_runs: JobRunRepository
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:
         """Serialise concurrent units of work that change the same entities (until the end of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from adapters_in.cli import apps
+from adapters_in.cli import apps, maintenance
 
 PROG = "datacollect"
 DESCRIPTION = (
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a full app configuration JSON document to create it from (id and name win)",
     )
     apps.add_parser(commands)
+    maintenance.add_parser(commands)
     return parser
 
 

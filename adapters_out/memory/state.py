@@ -14,7 +14,7 @@ from domain.entities import Entity
 from domain.events import Event
 from domain.tenants import Tenant
 from domain.users import User
-from ports.repositories import AuditEntry, RejectedEvent
+from ports.repositories import AuditEntry, JobRun, RejectedEvent
 
 
 def _nested(source: dict[str, dict[Any, Any]]) -> defaultdict[str, dict[Any, Any]]:
@@ -54,6 +54,8 @@ class MemoryState:
     audit: defaultdict[str, dict[int, AuditEntry]] = attrs.field(factory=lambda: defaultdict(dict))
     next_audit_id: int = 1
     leases: dict[str, tuple[str, datetime]] = attrs.field(factory=dict)  # name -> holder, until
+    pull_activity: dict[str, datetime] = attrs.field(factory=dict)  # tenant -> last pull
+    job_runs: dict[int, JobRun] = attrs.field(factory=dict)
 
     def clone(self) -> MemoryState:
         return MemoryState(
@@ -74,6 +76,8 @@ class MemoryState:
             audit=_nested(self.audit),
             next_audit_id=self.next_audit_id,
             leases=dict(self.leases),
+            pull_activity=dict(self.pull_activity),
+            job_runs=dict(self.job_runs),
         )
 
     def drop_tenant(self, tenant_id: str) -> None:
@@ -92,3 +96,4 @@ class MemoryState:
         ):
             table.pop(tenant_id, None)
         self.heads.pop(tenant_id, None)
+        self.pull_activity.pop(tenant_id, None)

@@ -10,6 +10,7 @@ from adapters_out.memory.accounts import MemoryTenants, MemoryUsers
 from adapters_out.memory.entities import MemoryEntities
 from adapters_out.memory.events import MemoryEvents
 from adapters_out.memory.leases import MemoryLeases
+from adapters_out.memory.operations import MemoryJobRuns, MemoryPullActivity, MemoryRetention
 from adapters_out.memory.review import (
     MemoryAudit,
     MemoryConflicts,
@@ -31,6 +32,9 @@ class MemoryUnitOfWork:
         self.quarantine = MemoryQuarantine(working)
         self.audit = MemoryAudit(working)
         self.leases = MemoryLeases(working)
+        self.retention = MemoryRetention(working)
+        self.pull_activity = MemoryPullActivity(working)
+        self.job_runs = MemoryJobRuns(working)
         self.committed = False
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:

@@ -15,4 +15,5 @@ TENANT_TABLES = (
     "audit_log",
     "external_outbox",
     "external_id_map",
+    "pull_activity",
 )

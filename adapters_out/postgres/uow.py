@@ -9,6 +9,7 @@ from adapters_out.postgres.duplicates import PgDuplicates
 from adapters_out.postgres.entities import PgEntities
 from adapters_out.postgres.events import PgEvents
 from adapters_out.postgres.leases import PgLeases
+from adapters_out.postgres.operations import PgJobRuns, PgPullActivity, PgRetention
 from adapters_out.postgres.records import PgAudit, PgQuarantine
 from adapters_out.postgres.session import Session
 from adapters_out.postgres.tenants import PgTenants
@@ -34,6 +35,9 @@ class PgUnitOfWork:
         self.quarantine = PgQuarantine(session)
         self.audit = PgAudit(session)
         self.leases = PgLeases(session)
+        self.retention = PgRetention(session)
+        self.pull_activity = PgPullActivity(session)
+        self.job_runs = PgJobRuns(session)
         self.committed = False
         self._db = session
 

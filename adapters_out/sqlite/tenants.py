@@ -25,6 +25,7 @@ TENANT_TABLES = (
     "audit_log",
     "external_outbox",
     "external_id_map",
+    "pull_activity",
 )
 
 # ``version`` is copied out of the config on write: searching it needs no JSON parsing (and

@@ -10,6 +10,7 @@ from adapters_out.sqlite.duplicates import SqliteDuplicates
 from adapters_out.sqlite.entities import SqliteEntities
 from adapters_out.sqlite.events import SqliteEvents
 from adapters_out.sqlite.leases import SqliteLeases
+from adapters_out.sqlite.operations import SqliteJobRuns, SqlitePullActivity, SqliteRetention
 from adapters_out.sqlite.records import SqliteAudit, SqliteQuarantine
 from adapters_out.sqlite.tenants import SqliteTenants
 from adapters_out.sqlite.users import SqliteUsers
@@ -29,6 +30,9 @@ class SqliteUnitOfWork:
         self.quarantine = SqliteQuarantine(conn)
         self.audit = SqliteAudit(conn)
         self.leases = SqliteLeases(conn)
+        self.retention = SqliteRetention(conn)
+        self.pull_activity = SqlitePullActivity(conn)
+        self.job_runs = SqliteJobRuns(conn)
         self.committed = False
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:

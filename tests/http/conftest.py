@@ -20,6 +20,8 @@ from adapters_out.metrics.prometheus import PrometheusMetrics
 from adapters_out.security.bcrypt_hasher import BcryptPasswordHasher
 from adapters_out.security.jwt_tokens import JwtTokenIssuer
 from adapters_out.system import RandomIds
+from application.pull_activity import PullActivity
+from application.retention import Cleanup
 from domain.tenants import Tenant
 from domain.users import User
 from ports.errors import StorageUnavailable
@@ -78,6 +80,8 @@ class Api:
     health: SwitchableHealth
     users: dict[str, User]
     metrics: PrometheusMetrics | None
+    activity: PullActivity
+    cleanup: Cleanup
 
     def token(self, name: str) -> str:
         user = self.users[name]
@@ -108,6 +112,7 @@ def build_api(
         health=SwitchableHealth(db),
     )
     health = use(DatabaseHealth)
+    activity, cleanup = use(PullActivity), use(Cleanup)
     services = HttpServices(
         use=use,
         extra_routes=extra_routes,
@@ -158,6 +163,8 @@ def build_api(
         health=health,
         users=users,
         metrics=metrics,
+        activity=activity,
+        cleanup=cleanup,
     )
 
 

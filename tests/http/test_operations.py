@@ -78,6 +78,7 @@ def test_sync_health_reports_each_tenant_after_a_push(api: Api) -> None:
         "tenantId": "t1",
         "feedHead": 2,
         "events": 2,
+        "lastPullAt": None,
         "quarantined": 1,
         "pendingDuplicates": 1,
         "openConflicts": 1,
@@ -88,11 +89,48 @@ def test_sync_health_reports_each_tenant_after_a_push(api: Api) -> None:
         "feedHead": 0,
         "events": 0,
         "lastPushAt": None,
+        "lastPullAt": None,
         "quarantined": 0,
         "pendingDuplicates": 0,
         "openConflicts": 0,
         "externalOutbox": None,
     }
+
+
+def test_sync_health_shows_the_last_pull_per_tenant_before_and_after_a_flush(api: Api) -> None:
+    def last_pulls() -> dict[str, Any]:
+        report = api.client.simulate_get("/health/sync", headers=api.auth("admin")).json
+        return {t["tenantId"]: t["lastPullAt"] for t in report["tenants"]}
+
+    pulled = api.client.simulate_get(
+        "/api/sync/pull", params={"configId": "t1"}, headers=api.auth("alice")
+    )
+    assert pulled.status_code == 200, pulled.text
+    before_flush = last_pulls()
+    assert before_flush["t1"] is not None and before_flush["t1"].endswith("Z")
+    assert (before_flush["default"], before_flush["t2"]) == (None, None)
+    with api.db(read_only=True) as uow:  # noted in memory only: no write per pull
+        assert uow.pull_activity.last_pulls(["t1"]) == {}
+
+    assert api.activity.flush() == 1
+    with api.db(read_only=True) as uow:
+        stored = uow.pull_activity.last_pulls(["t1", "t2"])
+    assert list(stored) == ["t1"]
+    assert last_pulls()["t1"] == before_flush["t1"]
+
+
+def test_sync_health_lists_the_retention_runs(api: Api) -> None:
+    report = api.client.simulate_get("/health/sync", headers=api.auth("admin")).json
+    assert report["retention"] == {"recentRuns": []}
+    result = api.cleanup()
+    assert result.ran
+    runs = api.client.simulate_get("/health/sync", headers=api.auth("admin")).json["retention"]
+    [run] = runs["recentRuns"]
+    assert run["id"] == result.run_id
+    assert run["status"] == "succeeded" and run["error"] is None
+    assert run["counts"] == dict(result.counts)
+    assert set(run["counts"]) == {"read-audit", "expired-leases", "job-runs"}
+    assert run["finishedAt"] >= run["startedAt"]
 
 
 def test_sync_health_pages_through_tenants(api: Api) -> None:

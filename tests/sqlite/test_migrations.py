@@ -25,6 +25,8 @@ TABLES = {
     "audit_log",
     "external_outbox",
     "leases",
+    "pull_activity",
+    "job_runs",
     "external_id_map",
     "schema_migrations",
 }

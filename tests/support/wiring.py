@@ -14,6 +14,10 @@ import punq
 from adapters_out.qr.segno_renderer import SegnoQrRenderer
 from adapters_out.secrets.boxes import FernetSecretBox
 from application.duplicate_detection import DuplicateDetector
+from application.leases import Leases
+from application.pull import PullEvents
+from application.pull_activity import PullActivity
+from application.retention import Cleanup, RetentionPolicy
 from application.tenants import TenantConfigRules
 from bootstrap.use_cases import use_case_resolver
 from domain.duplicates import stdlib_similarity
@@ -48,4 +52,10 @@ def wire_use_cases(
     c.register(EventTypes, instance=EventTypes())
     c.register(DuplicateDetector, instance=DuplicateDetector(stdlib_similarity))
     c.register(TenantConfigRules, instance=TenantConfigRules())
+    activity = PullActivity(db, clock)
+    c.register(PullActivity, instance=activity)
+    c.register(PullEvents, scope=punq.Scope.singleton, activity=activity)
+    leases = Leases(db, clock, ids)
+    c.register(Leases, instance=leases)
+    c.register(Cleanup, instance=Cleanup(db, leases, clock, RetentionPolicy.defaults()))
     return use_case_resolver(c)

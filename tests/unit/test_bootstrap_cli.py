@@ -160,3 +160,29 @@ def test_apps_import_export_round_trip_without_leaking_secrets(
     assert secrets and not any(secret in out for secret in secrets)
     status, _, err = run(capsys, monkeypatch, "apps", "export", "nope")
     assert status == 1 and err
+
+
+def test_cleanup_dry_run_then_for_real_with_counts(capsys, monkeypatch, env: Path) -> None:
+    import sqlite3
+
+    assert run(capsys, monkeypatch, "migrate")[0] == 0
+    with sqlite3.connect(env / "datacollect.sqlite3") as conn:
+        conn.executemany(
+            "INSERT INTO audit_log (tenant_id, guid, timestamp, user_id, action, entity_guid,"
+            " event_guid, changes, signature, origin)"
+            " VALUES ('t1', ?, ?, 'system', 'read-entity', '', '', '{}', '', 'server')",
+            [("old", "2001-01-01T00:00:00.000000Z"), ("new", "2999-01-01T00:00:00.000000Z")],
+        )
+    monkeypatch.setenv("RETENTION_QUARANTINE", "7d")
+    status, out, err = run(capsys, monkeypatch, "cleanup", "--dry-run")
+    assert status == 0, err
+    assert "dry run" in out and "read-audit" in out and "1 rows would be deleted" in out
+    assert "kept forever" not in out  # every target has an age now
+    status, out, err = run(capsys, monkeypatch, "cleanup")
+    assert status == 0, err
+    assert "1 rows deleted (run 1)" in out
+    with sqlite3.connect(env / "datacollect.sqlite3") as conn:
+        left = conn.execute("SELECT guid FROM audit_log").fetchall()
+        runs = conn.execute("SELECT status, counts FROM job_runs").fetchall()
+    assert left == [("new",)]
+    assert runs[0][0] == "succeeded" and json.loads(runs[0][1])["read-audit"] == 1

@@ -11,7 +11,7 @@ SCHEMAS: dict[str, Any] = {
     "TenantSyncStatus": {
         "type": "object",
         "required": [
-            "tenantId", "feedHead", "events", "lastPushAt", "quarantined",
+            "tenantId", "feedHead", "events", "lastPushAt", "lastPullAt", "quarantined",
             "pendingDuplicates", "openConflicts", "externalOutbox",
         ],
         "properties": {
@@ -23,6 +23,13 @@ SCHEMAS: dict[str, Any] = {
                 "format": "date-time",
                 "description": "When the server last received an applied event (null: never)",
             },
+            "lastPullAt": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "When a device last pulled this tenant's feed (null: never). "
+                "Each worker notes pulls in memory and writes them at most every "
+                "PULL_ACTIVITY_FLUSH seconds, so another worker's pulls may show that late",
+            },
             "quarantined": {**_COUNT, "description": "Rejected events kept for review"},
             "pendingDuplicates": {**_COUNT, "description": "Potential duplicates to review"},
             "openConflicts": {**_COUNT, "description": "Conflicts not yet resolved"},
@@ -33,9 +40,26 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "JobRun": {
+        "type": "object",
+        "required": ["id", "runner", "startedAt", "finishedAt", "status", "counts", "error"],
+        "properties": {
+            "id": {"type": "integer"},
+            "runner": {"type": "string", "description": "host:pid of the process that ran it"},
+            "startedAt": {"type": "string", "format": "date-time"},
+            "finishedAt": {"type": ["string", "null"], "format": "date-time"},
+            "status": {"type": "string", "enum": ["running", "succeeded", "failed"]},
+            "counts": {
+                "type": "object",
+                "additionalProperties": _COUNT,
+                "description": "Rows deleted per retention target",
+            },
+            "error": {"type": ["string", "null"], "description": "The error's kind, if failed"},
+        },
+    },
     "SyncStatusReport": {
         "type": "object",
-        "required": ["status", "tenants", "total", "offset", "truncated"],
+        "required": ["status", "tenants", "total", "offset", "truncated", "retention"],
         "properties": {
             "status": {"type": "string", "const": "ok"},
             "tenants": {"type": "array", "items": ref("TenantSyncStatus")},
@@ -44,6 +68,18 @@ SCHEMAS: dict[str, Any] = {
             "truncated": {
                 "type": "boolean",
                 "description": "More tenants follow: ask again with `offset` + `limit`",
+            },
+            "retention": {
+                "type": "object",
+                "required": ["recentRuns"],
+                "properties": {
+                    "recentRuns": {
+                        "type": "array",
+                        "items": ref("JobRun"),
+                        "description": "The cleanup's last runs (any worker or host), newest "
+                        "first",
+                    }
+                },
             },
         },
     },
@@ -57,6 +93,7 @@ _EXAMPLE = {
             "feedHead": 1520,
             "events": 1520,
             "lastPushAt": "2025-03-01T09:00:00.000Z",
+            "lastPullAt": "2025-03-01T09:05:00.000Z",
             "quarantined": 2,
             "pendingDuplicates": 5,
             "openConflicts": 1,
@@ -66,6 +103,19 @@ _EXAMPLE = {
     "total": 1,
     "offset": 0,
     "truncated": False,
+    "retention": {
+        "recentRuns": [
+            {
+                "id": 42,
+                "runner": "app-1:4711",
+                "startedAt": "2025-03-01T08:00:00.000Z",
+                "finishedAt": "2025-03-01T08:00:01.250Z",
+                "status": "succeeded",
+                "counts": {"read-audit": 120, "delivered-outbox": 0, "job-runs": 1},
+                "error": None,
+            }
+        ]
+    },
 }
 SYNC_PATHS: dict[str, Any] = {
     "/health/sync": {
@@ -73,10 +123,12 @@ SYNC_PATHS: dict[str, Any] = {
             "tags": ["operations"],
             "summary": "Sync figures per tenant (admins only)",
             "description": "Per tenant, in tenant id order: feed head, event count, last push, "
-            "quarantine size, pending duplicates and open conflicts, read from one snapshot. "
+            "last pull, quarantine size, pending duplicates and open conflicts, read from one "
+            "snapshot. "
             "At most 1000 tenants per call; `truncated` says more follow. `externalOutbox` is "
             "always null: external sync does not exist yet. Requires an ADMIN token, because "
-            "it names every tenant (`/health` and `/health/db` stay public).",
+            "it names every tenant (`/health` and `/health/db` stay public). `retention` "
+            "lists the retention cleanup's recent runs with what each deleted.",
             "security": TOKEN,
             "parameters": [
                 query("limit", {"type": "integer", "minimum": 1, "maximum": 1000},

@@ -14,6 +14,7 @@ from application.sync_status import MAX_TENANTS, SyncStatus, SyncStatusReport, T
 from domain.errors import Unauthenticated
 from domain.timestamps import format_instant
 from ports.metrics import MetricsExporter
+from ports.records import JobRun
 
 
 def render_tenant(item: TenantSyncStatus) -> dict[str, Any]:
@@ -23,6 +24,7 @@ def render_tenant(item: TenantSyncStatus) -> dict[str, Any]:
         "feedHead": feed.head,
         "events": feed.events,
         "lastPushAt": format_instant(feed.last_push_at) if feed.last_push_at else None,
+        "lastPullAt": format_instant(item.last_pull_at) if item.last_pull_at else None,
         "quarantined": feed.quarantined,
         "pendingDuplicates": item.pending_duplicates,
         "openConflicts": item.open_conflicts,
@@ -37,6 +39,19 @@ def render_report(report: SyncStatusReport) -> dict[str, Any]:
         "total": report.total,
         "offset": report.offset,
         "truncated": report.truncated,
+        "retention": {"recentRuns": [render_run(run) for run in report.retention_runs]},
+    }
+
+
+def render_run(run: JobRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "runner": run.runner,
+        "startedAt": format_instant(run.started_at),
+        "finishedAt": format_instant(run.finished_at) if run.finished_at else None,
+        "status": run.status,
+        "counts": dict(run.counts),
+        "error": run.error,
     }
 
 
