@@ -6,6 +6,7 @@ duplicate, and the retention cleanup that all four workers schedule never runs t
 
 from __future__ import annotations
 
+import itertools
 import random
 import secrets
 import threading
@@ -178,7 +179,7 @@ def test_two_instances_on_one_postgres_converge_and_clean_up_one_at_a_time(
           f"{len({r[0] for r in finished})} workers")  # fmt: skip
     assert len(finished) >= 3, runs
     assert all(r[3] == "succeeded" for r in finished)
-    for earlier, later in zip(finished, finished[1:], strict=False):
+    for earlier, later in itertools.pairwise(finished):
         assert earlier[2] <= later[1], f"two cleanups overlapped: {earlier} / {later}"
     assert len({r[0] for r in finished}) >= 2  # several workers took turns
     assert noise_left == 0
