@@ -3,6 +3,7 @@ PostgreSQL, then one reader pulls the whole feed with pages of 100 and of 1,000.
 
     .venv/bin/python bench/http_sync.py                     # 16 devices x 1,000 events
     .venv/bin/python bench/http_sync.py --devices 32 --events 500 --workers 3 --threads 8
+    .venv/bin/python bench/http_sync.py --cold --events 100000   # see bench/cold_start.py
 
 It starts its own server (production mode, JSON access log to a file, rate limits off) on a
 fresh schema of ``POSTGRES_TEST`` (default: the local server), so it measures the real stack:
@@ -25,10 +26,9 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import psycopg
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.cold_start import analyse_schema, run_cold
 from bench.proc_metrics import CpuMeter, server_rss_mib
 from tests.e2e.client import Client, device_event
 from tests.e2e.server import (
@@ -100,12 +100,21 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--devices", type=int, default=16)
-    parser.add_argument("--events", type=int, default=1000, help="timed events per device")
+    parser.add_argument(
+        "--events", type=int, default=None, help="timed events per device (1,000; cold 100,000)"
+    )
+    parser.add_argument(
+        "--cold", action="store_true", help="1 device from 0 events, no planner statistics"
+    )
+    parser.add_argument("--plot", default=str(Path(__file__).with_name("cold-start.png")))
     parser.add_argument("--warmup", type=int, default=100, help="untimed events per device")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args()
+    if args.events is None:
+        args.events = 100_000 if args.cold else 1000
+    args.admin_email, args.admin_password = ADMIN_EMAIL, ADMIN_PASSWORD
     dsn = os.environ.get("POSTGRES_TEST") or LOCAL_DSN
     env = {
         "DATACOLLECT_ENV": "production",
@@ -122,7 +131,10 @@ def main() -> None:
     ):
         env["POSTGRES"] = url
         with running_server(Path(workdir), "postgres", env) as server:
-            report(server, args, url)
+            if args.cold:
+                run_cold(server, args, url, device_events)
+            else:
+                report(server, args, url)
 
 
 def report(server, args: argparse.Namespace, url: str) -> None:  # type: ignore[no-untyped-def]
@@ -135,8 +147,7 @@ def report(server, args: argparse.Namespace, url: str) -> None:  # type: ignore[
     # Warm-up (untimed): connections, code paths, then planner statistics, as autovacuum's
     # ANALYZE would soon provide on any real database (a fresh schema has none).
     push_phase(tenant, clients, [w[: args.warmup] for w in work])
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("ANALYZE")
+    analyse_schema(url)
     meter = CpuMeter(server.pid, url)
     before = meter.sample()
     elapsed, latencies = push_phase(tenant, clients, [w[args.warmup :] for w in work])
