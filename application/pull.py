@@ -16,6 +16,7 @@ from ports.repositories import UnitOfWork, UnitOfWorkFactory
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
+DEFAULT_PAGE_BYTES = 8 * 1024 * 1024  # of event data per page, beyond the first event
 
 
 @attrs.frozen(kw_only=True)
@@ -31,10 +32,12 @@ class PullEvents:
         uow_factory: UnitOfWorkFactory,
         legacy_skew_s: float = 600.0,
         activity: PullActivity | None = None,
+        max_page_bytes: int = DEFAULT_PAGE_BYTES,
     ) -> None:
         self._uow_factory = uow_factory
         self._skew = timedelta(seconds=legacy_skew_s)
         self._activity = activity  # None: pulls are not recorded (tests, benchmarks)
+        self._max_bytes = max_page_bytes
 
     def __call__(
         self, tenant_id: str, principal: Principal, since: str | None, limit: int = DEFAULT_PAGE
@@ -43,14 +46,16 @@ class PullEvents:
         with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
             position = self._position(uow, tenant_id, since)
-            rows = uow.events.page(tenant_id, position, limit + 1)
+            # Bounded by count and by bytes (always at least one event), so a page of huge
+            # events cannot exhaust a worker; whether more follow is told by the head.
+            page = uow.events.page(tenant_id, position, limit, self._max_bytes)
+            last = page[-1].seq if page and page[-1].seq is not None else position
+            more = bool(page) and last < uow.events.head(tenant_id)
         if self._activity is not None:
             self._activity.note(tenant_id)
-        page = rows[:limit]
-        last = page[-1].seq if page and page[-1].seq is not None else position
         return PullPage(
             events=tuple(page),
-            next_cursor=encode_cursor(tenant_id, last) if len(rows) > limit else None,
+            next_cursor=encode_cursor(tenant_id, last) if more else None,
             checkpoint=encode_cursor(tenant_id, last),
         )
 

@@ -85,6 +85,7 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
         scope=SINGLETON,
         legacy_skew_s=settings.legacy_since_skew_s,
         activity=activity,
+        max_page_bytes=settings.pull_page_max_bytes,
     )
     # Other application classes are registered on first use (bootstrap.use_cases).
     c.register(

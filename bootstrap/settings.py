@@ -77,6 +77,7 @@ class Settings:
     api_docs: bool = True
     max_body_bytes: int = 10 * 1024 * 1024
     legacy_since_skew_s: float = 600.0
+    pull_page_max_bytes: int = 8 * 1024 * 1024
     auto_migrate: bool = True
     admin_email: str | None = None
     admin_password: str | None = attrs.field(default=None, repr=False)
@@ -149,6 +150,7 @@ class Settings:
             api_docs=r.get("API_DOCS", parse_bool, True),
             max_body_bytes=r.get("MAX_BODY_BYTES", parse_size, 10 * 1024 * 1024),
             legacy_since_skew_s=r.get("LEGACY_SINCE_SKEW", parse_duration, 600.0),
+            pull_page_max_bytes=r.get("PULL_PAGE_MAX_BYTES", parse_size, 8 * 1024 * 1024),
             auto_migrate=r.get("AUTO_MIGRATE", parse_bool, True),
             admin_email=r.raw("ADMIN_EMAIL"),
             admin_password=_admin_password(r),

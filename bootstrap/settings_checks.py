@@ -65,6 +65,7 @@ def _ranges(r: Reader, v: Mapping[str, Any]) -> None:
     )
     for name, age in v["retention_ages_s"]:
         r.check(age >= 0, f"retention age for {name} is negative: expected 0 (keep) or more")
+    between("PULL_PAGE_MAX_BYTES", "pull_page_max_bytes", 1024, 1024**3)
     between("LEGACY_SINCE_SKEW", "legacy_since_skew_s", 0, 7 * 86400)
     between("IDP_CACHE_TTL", "idp_cache_ttl_s", 0, 86400)
 

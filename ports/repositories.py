@@ -124,8 +124,12 @@ class EventRepository(Protocol):
         ...
 
     def touches_of(self, tenant_id: str, event_guids: Collection[str]) -> dict[str, set[str]]: ...
-    def page(self, tenant_id: str, after: int, limit: int) -> list[Event]:
-        """Numbered events with ``seq > after`` in seq order, at most ``limit``."""
+    def page(
+        self, tenant_id: str, after: int, limit: int, max_bytes: int | None = None
+    ) -> list[Event]:
+        """Numbered events with ``seq > after`` in seq order, at most ``limit``; with
+        ``max_bytes``, also no more events than fit in that many bytes of ``data`` (as the
+        store measures its JSON text), but always the first one, however large."""
         ...
 
     def head(self, tenant_id: str) -> int: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
@@ -63,13 +64,20 @@ class MemoryEvents:
         forward = self._s.touches.get(tenant_id, {})
         return {g: set(forward[g]) for g in event_guids if g in forward}
 
-    def page(self, tenant_id: str, after: int, limit: int) -> list[Event]:
+    def page(
+        self, tenant_id: str, after: int, limit: int, max_bytes: int | None = None
+    ) -> list[Event]:
         feed, stored = self._s.feed.get(tenant_id, {}), self._s.events.get(tenant_id, {})
         head = self._s.heads.get(tenant_id, 0)
-        out = []
-        seq = after + 1
+        out: list[Event] = []
+        seq, size = after + 1, 0
         while seq <= head and len(out) < limit:
-            out.append(stored[feed[seq]])
+            event = stored[feed[seq]]
+            if max_bytes is not None:
+                size += len(json.dumps(event.data, ensure_ascii=False).encode())
+                if out and size > max_bytes:
+                    break
+            out.append(event)
             seq += 1
         return out
 

@@ -11,6 +11,7 @@ commit order, and readers that page by ``seq`` never see a gap.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -96,6 +97,18 @@ _RELEASE = (
 # whatever plan is chosen (without it, a planner that believes the tenant tiny reads all of
 # the feed after ``after`` and sorts it).
 _MAX_SEQ = 2**63 - 1
+# The same range bounded by bytes too: ``data`` is turned into text once, measured, and sent
+# as that text; the page is cut where the running size passes ``max_bytes``, but never before
+# its first event (so a single huge event still moves the reader on).
+_BOUNDED_PAGE = (
+    'SELECT guid, entity_guid, type, data, "timestamp", user_id, sync_level, seq,'
+    " received_at, pushed_by FROM (SELECT p.*, sum(octet_length(p.data)) OVER (ORDER BY p.seq)"
+    " AS running, row_number() OVER (ORDER BY p.seq) AS n FROM (SELECT guid, entity_guid,"
+    ' type, data::text AS data, "timestamp", user_id, sync_level, seq, received_at, pushed_by'
+    " FROM events WHERE tenant_id = %(tenant)s AND seq > %(after)s AND seq <= %(upto)s"
+    " ORDER BY seq LIMIT %(limit)s) AS p) AS s"
+    " WHERE s.n = 1 OR s.running <= %(max_bytes)s ORDER BY s.seq"
+)
 _PAGE = (
     _SELECT_EVENT + " WHERE tenant_id = %(tenant)s AND seq > %(after)s"
     " AND seq <= %(upto)s ORDER BY seq LIMIT %(limit)s"
@@ -187,13 +200,16 @@ class PgEvents:
             found.setdefault(event_guid, set()).add(entity_guid)
         return found
 
-    def page(self, tenant_id: str, after: int, limit: int) -> list[Event]:
+    def page(
+        self, tenant_id: str, after: int, limit: int, max_bytes: int | None = None
+    ) -> list[Event]:
         limit = max(0, limit)
-        upto = min(after + limit, _MAX_SEQ)
-        rows = self._db.read(
-            _PAGE, {"tenant": tenant_id, "after": after, "upto": upto, "limit": limit}
-        ).fetchall()
-        return [_event(r) for r in rows]
+        params = {"tenant": tenant_id, "after": after, "limit": limit}
+        params["upto"] = min(after + limit, _MAX_SEQ)
+        if max_bytes is None:
+            return [_event(r) for r in self._db.read(_PAGE, params).fetchall()]
+        rows = self._db.read(_BOUNDED_PAGE, {**params, "max_bytes": max_bytes}).fetchall()
+        return [_event((*r[:3], json.loads(r[3]), *r[4:])) for r in rows]
 
     def head(self, tenant_id: str) -> int:
         row = self._db.read(

@@ -32,6 +32,16 @@ _COLUMNS = (
 )
 
 
+# A page bounded by bytes too: the running size of ``data`` over the (count-bounded) page, cut
+# where it passes ``max_bytes`` but never before the first event.
+_BOUNDED_PAGE = (
+    f"SELECT {_COLUMNS} FROM (SELECT *, sum(length(CAST(data AS BLOB))) OVER (ORDER BY seq)"
+    " AS running, row_number() OVER (ORDER BY seq) AS n"
+    f" FROM (SELECT {_COLUMNS} FROM events WHERE tenant_id = ? AND seq > ?"
+    " ORDER BY seq LIMIT ?)) WHERE n = 1 OR running <= ? ORDER BY seq"
+)
+
+
 def _event(row: sqlite3.Row) -> Event:
     return Event(
         guid=row["guid"],
@@ -160,8 +170,13 @@ class SqliteEvents:
                 found.setdefault(event_guid, set()).add(entity_guid)
         return found
 
-    def page(self, tenant_id: str, after: int, limit: int) -> list[Event]:
-        return self._select("seq > ? ORDER BY seq LIMIT ?", [tenant_id, after, max(limit, 0)])
+    def page(
+        self, tenant_id: str, after: int, limit: int, max_bytes: int | None = None
+    ) -> list[Event]:
+        if max_bytes is None:
+            return self._select("seq > ? ORDER BY seq LIMIT ?", [tenant_id, after, max(limit, 0)])
+        rows = self._conn.execute(_BOUNDED_PAGE, (tenant_id, after, max(limit, 0), max_bytes))
+        return [_event(row) for row in rows]
 
     def head(self, tenant_id: str) -> int:
         sql = "SELECT last_seq FROM feed_heads WHERE tenant_id = ?"

@@ -132,3 +132,17 @@ def test_status_reports_head_count_and_last_push(database):
         status = uow.events.status("t1")
         assert (status.head, status.events, status.last_push_at) == (2, 2, t(200))
         assert status.quarantined == 0
+
+
+def test_a_page_is_bounded_by_bytes_but_always_holds_one_event(database):
+    _setup(database)
+    big = "x" * 3000  # each event's data is a little over 3,000 bytes of JSON
+    _push(database, "t1", [event(f"g{i}", data={"text": big}, at=i) for i in range(5)])
+    with database() as uow:
+        assert len(uow.events.page("t1", 0, 10, max_bytes=10_000)) == 3
+        assert [e.guid for e in uow.events.page("t1", 3, 10, max_bytes=10_000)] == ["g3", "g4"]
+        # One event larger than the bound still comes, alone: the reader moves on.
+        assert [e.guid for e in uow.events.page("t1", 0, 10, max_bytes=1_000)] == ["g0"]
+        assert [e.data for e in uow.events.page("t1", 1, 1, max_bytes=1_000)] == [{"text": big}]
+        assert len(uow.events.page("t1", 0, 2, max_bytes=1_000_000)) == 2  # count still bounds
+        assert len(uow.events.page("t1", 0, 10)) == 5

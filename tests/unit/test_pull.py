@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from application.pull import PullEvents
 from domain.cursor import InvalidCursor, decode_cursor, encode_cursor
 from domain.timestamps import format_instant
 from tests.support.app import ADMIN, make_app
@@ -126,3 +127,27 @@ def test_limit_is_clamped():
     app.push("t1", ADMIN, [wire_event("create-individual", f"p{i}", {"n": i}) for i in range(3)])
     assert len(app.pull("t1", ADMIN, None, 0).events) == 1
     assert len(app.pull("t1", ADMIN, None, 10_000).events) == 3
+
+
+def test_pages_are_bounded_by_bytes_and_paging_still_reaches_every_event():
+    app = make_app()
+    big = {"text": "y" * 5000}
+    app.push(
+        "t1",
+        ADMIN,
+        [wire_event("create-individual", f"p{i}", big, guid=f"g{i:02d}") for i in range(7)],
+    )
+    bounded = PullEvents(app.db, max_page_bytes=12_000)
+    sizes, cursor, seen = [], None, []
+    while True:
+        page = bounded("t1", ADMIN, cursor, 100)
+        sizes.append(len(page.events))
+        seen.extend(e.guid for e in page.events)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert sizes == [2, 2, 2, 1]
+    assert seen == [f"g{i:02d}" for i in range(7)]
+    tiny = PullEvents(app.db, max_page_bytes=1024)("t1", ADMIN, None, 100)
+    assert [e.guid for e in tiny.events] == ["g00"]  # never an empty page while events remain
+    assert tiny.next_cursor is not None
