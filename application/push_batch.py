@@ -8,13 +8,13 @@ from datetime import datetime
 import attrs
 
 from application.push_results import EventResult
-from domain.entities import Entity
 from domain.errors import DomainError
 from domain.event_parsing import event_guid_of, parse_event
 from domain.event_types import EventTypes
 from domain.events import Event
 from domain.fold import Fold
 from domain.json_values import storable_copy
+from domain.lateness import Lateness
 from domain.refold import refold
 from domain.users import Principal
 from ports.clock import IdGenerator
@@ -44,9 +44,7 @@ class PushBatch:
         self.failed_claims: list[str] = []  # claimed, then rejected while applying
         self.fold = Fold()
         self.static_touches: dict[str, set[str]] = {}  # entities each event names, by guid
-        # Latest order key of applied events that touched entities which do not exist (e.g. a
-        # delete of a not-yet-created entity): an earlier-sorting arrival must re-fold them too.
-        self.phantom_keys: dict[str, tuple[datetime, str]] = {}
+        self.lateness = Lateness()  # the domain's rules for late events and phantom entities
 
     # -- 1. parse ------------------------------------------------------------------------------
     def parse(self, raw_events: Sequence[object]) -> None:
@@ -129,19 +127,7 @@ class PushBatch:
             return
         events = self.uow.events.touching(self.tenant_id, absent)
         touches = self.uow.events.touches_of(self.tenant_id, list(events)) if events else {}
-        for guid, event in events.items():
-            for entity_guid in absent & touches.get(guid, set()):
-                self._raise_phantom(entity_guid, event.order_key)
-
-    def _raise_phantom(self, guid: str, key: tuple[datetime, str]) -> None:
-        if guid not in self.phantom_keys or self.phantom_keys[guid] < key:
-            self.phantom_keys[guid] = key
-
-    def _is_late(self, guid: str, before: Entity | None, event: Event) -> bool:
-        if before is None:
-            phantom = self.phantom_keys.get(guid)
-            return phantom is not None and phantom > event.order_key
-        return _sorts_after(before, event)
+        self.lateness.note_history(absent, events, touches)
 
     # -- 3. apply --------------------------------------------------------------------------------
     def apply_all(self) -> None:
@@ -161,20 +147,18 @@ class PushBatch:
         self.types.apply(self.fold, event)
         before = self.fold.previous_states()
         touched = self.fold.touched.get(event.guid, set()) | self.static_touches[event.guid]
-        if not any(
-            self._is_late(g, before.get(g, self.fold.entities.get(g)), event) for g in touched
+        if not self.lateness.any_late(
+            event, touched, lambda g: before.get(g, self.fold.entities.get(g))
         ):
             self.fold.commit()
-            self._remember(event, touched)
+            self.touches[event.guid] = touched
+            self.lateness.remember(event, touched, self._exists)
             return
         self.fold.rollback()
         self._refold(event)
 
-    def _remember(self, event: Event, touched: set[str]) -> None:
-        self.touches[event.guid] = touched
-        for guid in touched:
-            if self.fold.entities.get(guid) is None:
-                self._raise_phantom(guid, event.order_key)
+    def _exists(self, guid: str) -> bool:
+        return self.fold.entities.get(guid) is not None
 
     def _refold(self, event: Event) -> None:
         """``event`` sorts before something already applied: rebuild its entity closure."""
@@ -202,8 +186,4 @@ class PushBatch:
             for entity_guid in touched:
                 if folded.entities.get(entity_guid) is None:
                     self.fold.entities.setdefault(entity_guid, None)
-                    self._raise_phantom(entity_guid, refolded.order_key)
-
-
-def _sorts_after(entity: Entity | None, event: Event) -> bool:
-    return bool(entity and entity.last_event_key and entity.last_event_key > event.order_key)
+            self.lateness.remember(refolded, touched, lambda g: folded.entities.get(g) is not None)
