@@ -61,18 +61,20 @@ def device_events(device: int, count: int) -> list[dict]:
     return events
 
 
-def push_phase(tenant: str, clients: list[Client], work: list[list[dict]]) -> tuple[float, list]:
+def push_phase(
+    tenant: str, clients: list[Client], work: list[list[dict]], batch: int = 10
+) -> tuple[float, list]:
     latencies: list[float] = []
     lock, barrier = threading.Lock(), threading.Barrier(len(clients) + 1)
 
     def run(client: Client, events: list[dict]) -> None:
         mine = []
         barrier.wait()
-        for i in range(0, len(events), 10):
+        for i in range(0, len(events), batch):
             began = time.perf_counter()
-            reply = client.push(tenant, events[i : i + 10])
+            reply = client.push(tenant, events[i : i + batch])
             mine.append(time.perf_counter() - began)
-            assert reply["applied"] == len(events[i : i + 10]), reply
+            assert reply["applied"] == len(events[i : i + batch]), reply
         with lock:
             latencies.extend(mine)
 
@@ -108,6 +110,7 @@ def main() -> None:
     )
     parser.add_argument("--plot", default=str(Path(__file__).with_name("cold-start.png")))
     parser.add_argument("--warmup", type=int, default=100, help="untimed events per device")
+    parser.add_argument("--batch", type=int, default=10, help="events per push (at most 1,000)")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--log-level", default="INFO")
@@ -150,16 +153,16 @@ def report(server, args: argparse.Namespace, url: str) -> None:  # type: ignore[
     analyse_schema(url)
     meter = CpuMeter(server.pid, url)
     before = meter.sample()
-    elapsed, latencies = push_phase(tenant, clients, [w[args.warmup :] for w in work])
+    elapsed, latencies = push_phase(tenant, clients, [w[args.warmup :] for w in work], args.batch)
     cpu = CpuMeter.spent(before, meter.sample())
     total = args.devices * args.events
     rss_after_push, _ = server_rss_mib(server.pid)
     print(f"server: {workers} gthread workers x {args.threads} threads, PostgreSQL, "
           f"{os.cpu_count()} CPUs shared with this client")  # fmt: skip
-    print(f"push: {args.devices} devices x {args.events} events in batches of 10 = {total:,} "
-          f"events in {elapsed:.2f} s -> {total / elapsed:,.0f} events/s "
+    print(f"push: {args.devices} devices x {args.events} events in batches of {args.batch} = "
+          f"{total:,} events in {elapsed:.2f} s -> {total / elapsed:,.0f} events/s "
           f"({len(latencies) / elapsed:,.0f} requests/s)")  # fmt: skip
-    print(f"push latency per batch: p50 {percentile(latencies, 50):.1f} ms, "
+    print(f"push latency per batch of {args.batch}: p50 {percentile(latencies, 50):.1f} ms, "
           f"p95 {percentile(latencies, 95):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
           f"max {max(latencies) * 1000:.1f} ms")  # fmt: skip
     print("CPU per 1,000 pushed events: " + ", ".join(
