@@ -41,7 +41,6 @@ class PushBatch:
         self.applied: dict[str, Event] = {}
         self.touches: dict[str, set[str]] = {}
         self.rejected: list[RejectedEvent] = []
-        self.failed_claims: list[str] = []  # claimed, then rejected while applying
         self.fold = Fold()
         self.static_touches: dict[str, set[str]] = {}  # entities each event names, by guid
         self.lateness = Lateness()  # the domain's rules for late events and phantom entities
@@ -135,7 +134,6 @@ class PushBatch:
             try:
                 self._apply(event)
             except DomainError as error:
-                self.failed_claims.append(event.guid)
                 self._reject(index, error.code, error.message)
                 continue
             self.applied[event.guid] = event

@@ -14,8 +14,6 @@ from ports.repositories import AuditEntry
 
 def write_batch(batch: PushBatch, detector: DuplicateDetector, rules: DuplicateRules) -> None:
     uow, tenant, now = batch.uow, batch.tenant_id, batch.now
-    if batch.failed_claims:
-        uow.events.release(tenant, batch.failed_claims)
     changed = [
         e for g in sorted(batch.fold.changed) if (e := batch.fold.entities.get(g)) is not None
     ]
@@ -46,7 +44,7 @@ def write_batch(batch: PushBatch, detector: DuplicateDetector, rules: DuplicateR
     if batch.applied:
         uow.quarantine.remove(tenant, list(batch.applied))
         uow.events.record_touches(tenant, batch.touches)
-        uow.events.number(tenant, list(batch.applied))
+        uow.events.number(tenant, list(batch.applied.values()))  # each event written once
 
 
 def _audit_entry(change: AuditChange, guid: str) -> AuditEntry:

@@ -401,7 +401,7 @@ def fill(how: str, db: Any, push: PushEvents, have: int, want: int) -> None:
                 uow.events.claim(TENANT, events)
                 uow.entities.save_many(TENANT, entities, detector.keys_for(entities, rules))
                 uow.events.record_touches(TENANT, {e.guid: [e.entity_guid] for e in events})
-                uow.events.number(TENANT, [e.guid for e in events])
+                uow.events.number(TENANT, events)
             uow.commit()
 
 

@@ -209,7 +209,7 @@ def fill_feed(db: Any, tenant: str, have: int, want: int) -> int:
         ]
         with db() as uow:
             uow.events.claim(tenant, events)
-            uow.events.number(tenant, [e.guid for e in events])
+            uow.events.number(tenant, events)
             uow.commit()
         have += n
     return have

@@ -99,19 +99,18 @@ class UserRepository(Protocol):
 
 class EventRepository(Protocol):
     def claim(self, tenant_id: str, events: Sequence[Event]) -> set[str]:
-        """Store not-yet-numbered events, skipping guids the tenant already has (including
-        ones claimed by a concurrent, uncommitted push: the call then waits for it).
-        Returns the guids newly claimed by this call. One round trip per batch."""
+        """Reserve the events' guids for this unit of work, skipping guids the tenant already
+        has or this unit of work already claimed; a guid claimed by a concurrent, uncommitted
+        unit of work makes the call wait for it. Nothing is stored yet (see ``number``), so
+        a claim that is never numbered leaves no trace. Returns the guids newly claimed."""
         ...
 
-    def release(self, tenant_id: str, guids: Collection[str]) -> None:
-        """Remove events claimed in this unit of work that turned out to be rejected."""
-        ...
-
-    def number(self, tenant_id: str, guids_in_order: Sequence[str]) -> list[int]:
-        """Give the claimed events the next feed positions, in order, and advance the head.
-        Serialises concurrent pushes of one tenant until commit, so that seq order equals
-        commit order; other tenants are never blocked. Returns the assigned seqs."""
+    def number(self, tenant_id: str, events_in_order: Sequence[Event]) -> list[int]:
+        """Store events claimed in this unit of work, each written once with the next feed
+        position, in order, and advance the head. Serialises concurrent pushes of one tenant
+        until commit, so that seq order equals commit order; other tenants are never blocked.
+        An event not claimed here (or numbered already) fails the unit of work. Returns the
+        assigned seqs."""
         ...
 
     def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Event]: ...

@@ -16,29 +16,27 @@ from ports.repositories import FeedStatus
 class MemoryEvents:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
+        self._claimed: dict[str, set[str]] = {}  # by this unit of work, not yet numbered
 
     def claim(self, tenant_id: str, events: Sequence[Event]) -> set[str]:
-        stored = self._s.events[tenant_id]
-        claimed = set()
-        for event in events:
-            if event.guid not in stored:
-                stored[event.guid] = attrs.evolve(event, seq=None)
-                claimed.add(event.guid)
-        return claimed
+        stored = self._s.events.get(tenant_id, {})
+        mine = self._claimed.setdefault(tenant_id, set())
+        fresh = {e.guid for e in events if e.guid not in stored and e.guid not in mine}
+        mine |= fresh
+        return fresh
 
-    def release(self, tenant_id: str, guids: Collection[str]) -> None:
-        stored = self._s.events[tenant_id]
-        for guid in guids:
-            if guid in stored and stored[guid].seq is None:
-                del stored[guid]
-
-    def number(self, tenant_id: str, guids_in_order: Sequence[str]) -> list[int]:
+    def number(self, tenant_id: str, events_in_order: Sequence[Event]) -> list[int]:
+        mine = self._claimed.get(tenant_id, set())
+        guids = [e.guid for e in events_in_order]
+        if len(set(guids)) != len(guids) or not mine.issuperset(guids):
+            raise ValueError("only events claimed in this unit of work can be numbered, once")
         head = self._s.heads.get(tenant_id, 0)
         stored, feed, seqs = self._s.events[tenant_id], self._s.feed[tenant_id], []
-        for guid in guids_in_order:
+        for event in events_in_order:
             head += 1
-            stored[guid] = attrs.evolve(stored[guid], seq=head)
-            feed[head] = guid
+            mine.discard(event.guid)
+            stored[event.guid] = attrs.evolve(event, seq=head)
+            feed[head] = event.guid
             seqs.append(head)
         self._s.heads[tenant_id] = head
         return seqs

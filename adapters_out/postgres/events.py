@@ -1,9 +1,10 @@
 """PostgreSQL event store and feed (docs/architecture.md, "The feed").
 
-A push claims its event guids first (plain inserts with ``seq`` NULL: the primary key makes a
-concurrent re-push of the same guid wait for the first one), applies them, and numbers them
-last: numbering takes the tenant's ``feed_heads`` row lock until commit, so seq order is
-commit order, and readers that page by ``seq`` never see a gap.
+A push claims its event guids first (a transaction-scoped advisory lock per guid, then a look
+for guids already stored: a concurrent re-push of the same guid waits for the first one and
+then finds it), applies them, and writes them last, each row once and already numbered:
+numbering takes the tenant's ``feed_heads`` row lock until commit, so seq order is commit
+order, and readers that page by ``seq`` never see a gap.
 """
 
 # ruff: noqa: S608 - SQL text is assembled only from module constants and keyed.py's
@@ -44,31 +45,34 @@ def _event(row: Any) -> Event:
     )
 
 
-# One statement per batch: the rows arrive as parallel arrays. Rows are inserted in input
-# order (sorted by guid by the caller), so concurrent pushes take index locks in one order.
-_CLAIM = (
-    'INSERT INTO events (tenant_id, guid, entity_guid, type, data, "timestamp", user_id,'
-    " sync_level, received_at, pushed_by)"
-    " SELECT %s, * FROM unnest(%b::text[], %b::text[], %b::text[], %b::jsonb[],"
-    " %b::timestamptz[], %b::text[], %b::integer[], %b::timestamptz[], %b::text[])"
-    " ON CONFLICT (tenant_id, guid) DO NOTHING RETURNING guid"
+# Claiming: lock each guid (sorted, so concurrent pushes lock in one order), then look for the
+# guids already stored. Two statements, pipelined (one round trip): the lookup's snapshot is then
+# taken after the locks are held, so it sees a guid committed by a push it waited for.
+_CLAIM_LOCK = (
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(%s || chr(30) || g, 0)))"
+    " FROM unnest(%b::text[]) AS g"
 )
-# The head row is locked here, late, and stays locked until commit. Both writes are one
-# statement, so numbering costs one round trip.
+_CLAIM_FIND = (
+    "SELECT k.key FROM unnest(%(keys)b::text[]) AS k(key) CROSS JOIN " + TENANT + ""
+    " WHERE NOT EXISTS (SELECT 1 FROM events t WHERE t.tenant_id = w.tenant_id"
+    " AND t.guid = k.key)"
+)
+# Writing: the head row is locked here, late, and stays locked until commit; the events are
+# inserted with their seqs in the same statement (one round trip, each row written once).
 _NUMBER = (
     "WITH head AS ("
     " INSERT INTO feed_heads AS h (tenant_id, last_seq) VALUES (%(tenant)s, %(n)s)"
     " ON CONFLICT (tenant_id) DO UPDATE SET last_seq = h.last_seq + EXCLUDED.last_seq"
-    " RETURNING last_seq),"
-    " numbered AS ("
-    " UPDATE events e SET seq = head.last_seq - %(n)s + v.ord"
-    " FROM head, (SELECT r.row_id, k.ord"
-    " FROM unnest(%(guids)b::text[]) WITH ORDINALITY AS k(guid, ord) CROSS JOIN " + TENANT + ""
-    " CROSS JOIN LATERAL (SELECT t.ctid AS row_id FROM events t"
-    " WHERE t.tenant_id = w.tenant_id AND t.guid = k.guid AND t.seq IS NULL LIMIT 1) AS r)"
-    " AS v WHERE e.ctid = v.row_id"
-    " RETURNING 1)"
-    " SELECT head.last_seq, (SELECT count(*) FROM numbered) FROM head"
+    " RETURNING last_seq)"
+    ' INSERT INTO events (tenant_id, seq, guid, entity_guid, type, data, "timestamp", user_id,'
+    " sync_level, received_at, pushed_by)"
+    " SELECT %(tenant)s, head.last_seq - %(n)s + v.ord, v.guid, v.entity_guid, v.type, v.data,"
+    " v.at, v.user_id, v.sync_level, v.received_at, v.pushed_by"
+    " FROM head, unnest(%(guid)b::text[], %(entity_guid)b::text[], %(type)b::text[],"
+    " %(data)b::jsonb[], %(at)b::timestamptz[], %(user_id)b::text[], %(sync_level)b::integer[],"
+    " %(received_at)b::timestamptz[], %(pushed_by)b::text[]) WITH ORDINALITY"
+    " AS v(guid, entity_guid, type, data, at, user_id, sync_level, received_at, pushed_by, ord)"
+    " RETURNING seq"
 )
 _COLUMNS = (
     'r.guid, r.entity_guid, r.type, r.data, r."timestamp", r.user_id, r.sync_level, r.seq,'
@@ -86,11 +90,6 @@ _TOUCHING = (
 )
 _TOUCHES_OF = "SELECT k.key, r.entity_guid" + each_key(
     "event_touches", "event_guid", per_key="OFFSET 0"
-)
-_RELEASE = (
-    "DELETE FROM events e USING (SELECT r.row_id"
-    + each_key("events", "guid", where="t.seq IS NULL")
-    + ") AS v WHERE e.ctid = v.row_id"
 )
 # A page is a range of seqs: numbering leaves no gaps (1..head), so the events after ``after``
 # are exactly ``after + 1 ..``; the upper bound keeps the page a bounded range of events_feed
@@ -131,43 +130,46 @@ _LEGACY_START = (
 class PgEvents:
     def __init__(self, db: Session) -> None:
         self._db = db
+        self._claimed: dict[str, set[str]] = {}  # by this unit of work, not yet written
 
     def claim(self, tenant_id: str, events: Sequence[Event]) -> set[str]:
-        if not events:
+        mine = self._claimed.setdefault(tenant_id, set())
+        wanted = sorted({e.guid for e in events} - mine)
+        if not wanted:
             return set()
-        rows = self._db.write(
-            _CLAIM,
-            (
-                tenant_id,
-                [e.guid for e in events],
-                [e.entity_guid for e in events],
-                [e.type for e in events],
-                jsonb_texts(e.data for e in events),
-                [e.timestamp for e in events],
-                [e.user_id for e in events],
-                [e.sync_level for e in events],
-                [e.received_at for e in events],
-                [e.pushed_by for e in events],
-            ),
-        ).fetchall()
-        return {r[0] for r in rows}
+        self._db.write(_CLAIM_LOCK, (tenant_id, wanted))
+        rows = self._db.write(_CLAIM_FIND, {"tenant": tenant_id, "keys": wanted}).fetchall()
+        fresh = {r[0] for r in rows}
+        mine |= fresh
+        return fresh
 
-    def release(self, tenant_id: str, guids: Collection[str]) -> None:
-        if guids:
-            self._db.write(_RELEASE, keyed_params(tenant_id, guids))
-
-    def number(self, tenant_id: str, guids_in_order: Sequence[str]) -> list[int]:
-        n = len(guids_in_order)
+    def number(self, tenant_id: str, events_in_order: Sequence[Event]) -> list[int]:
+        n = len(events_in_order)
         if n == 0:
             return []
-        row = self._db.write(
-            _NUMBER, {"tenant": tenant_id, "n": n, "guids": list(guids_in_order)}
-        ).fetchone()
-        if row is None or row[1] != n:
-            # Raising aborts the unit of work, so the advanced head is rolled back too.
-            raise StorageError("only claimed, unnumbered events can be numbered", None)
-        last = row[0]
-        return list(range(last - n + 1, last + 1))
+        mine = self._claimed.get(tenant_id, set())
+        guids = [e.guid for e in events_in_order]
+        if len(set(guids)) != n or not mine.issuperset(guids):
+            # Raising aborts the unit of work, so nothing of it is kept.
+            raise StorageError("only events claimed in this unit of work can be numbered", None)
+        rows = self._db.write(
+            _NUMBER,
+            {
+                "tenant": tenant_id,
+                "n": n,
+                "guid": guids,
+                "entity_guid": [e.entity_guid for e in events_in_order],
+                "type": [e.type for e in events_in_order],
+                "data": jsonb_texts(e.data for e in events_in_order),
+                "at": [e.timestamp for e in events_in_order],
+                "user_id": [e.user_id for e in events_in_order],
+                "sync_level": [e.sync_level for e in events_in_order],
+                "received_at": [e.received_at for e in events_in_order],
+                "pushed_by": [e.pushed_by for e in events_in_order],
+            },
+        ).fetchall()
+        mine.difference_update(guids)
+        return sorted(r[0] for r in rows)
 
     def get_many(self, tenant_id: str, guids: Collection[str]) -> dict[str, Event]:
         if not guids:

@@ -60,16 +60,18 @@ def _event(row: sqlite3.Row) -> Event:
 class SqliteEvents:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._claimed: dict[str, set[str]] = {}  # by this unit of work, not yet numbered
 
     def _select(self, where: str, params: Sequence[object]) -> list[Event]:
         sql = f"SELECT {_COLUMNS} FROM events WHERE tenant_id = ? AND {where}"
         return [_event(row) for row in self._conn.execute(sql, (*params,))]
 
     def claim(self, tenant_id: str, events: Sequence[Event]) -> set[str]:
-        """The write lock is held, so "not there yet" cannot change between the lookup and the
-        insert: no other transaction can claim a guid meanwhile (nor be left uncommitted)."""
+        """The write lock is held from the start of the unit of work, so "not there yet"
+        cannot change before ``number`` stores the events."""
         if not events:
             return set()
+        mine = self._claimed.setdefault(tenant_id, set())
         taken = set()
         for part in chunks(e.guid for e in events):
             rows = self._conn.execute(
@@ -77,14 +79,25 @@ class SqliteEvents:
                 (tenant_id, *part),
             )
             taken.update(row[0] for row in rows)
-        fresh: dict[str, Event] = {}
-        for event in events:
-            if event.guid not in taken and event.guid not in fresh:
-                fresh[event.guid] = event
+        fresh = {e.guid for e in events if e.guid not in taken and e.guid not in mine}
+        mine |= fresh
+        return fresh
+
+    def number(self, tenant_id: str, events_in_order: Sequence[Event]) -> list[int]:
+        """Each event is written once, numbered. Only events claimed in this unit of work can
+        be numbered (anything else could leave a hole in the feed): otherwise it fails and
+        the unit of work rolls back."""
+        mine = self._claimed.get(tenant_id, set())
+        guids = [e.guid for e in events_in_order]
+        if len(set(guids)) != len(guids) or not mine.issuperset(guids):
+            raise RuntimeError(
+                f"numbering {len(guids)} events of tenant {tenant_id!r}: only events claimed"
+                " in this unit of work can be numbered, each once"
+            )
+        head = self.head(tenant_id)
+        seqs = list(range(head + 1, head + 1 + len(guids)))
         self._conn.executemany(
-            f"INSERT INTO events (tenant_id, {_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"
-            " ON CONFLICT (tenant_id, guid) DO NOTHING",
+            f"INSERT INTO events (tenant_id, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     tenant_id,
@@ -95,36 +108,14 @@ class SqliteEvents:
                     to_text(e.timestamp),
                     e.user_id,
                     e.sync_level,
+                    seq,
                     to_text_or_none(e.received_at),
                     e.pushed_by,
                 )
-                for e in fresh.values()
+                for seq, e in zip(seqs, events_in_order, strict=True)
             ],
         )
-        return set(fresh)
-
-    def release(self, tenant_id: str, guids: Collection[str]) -> None:
-        for part in chunks(guids):
-            self._conn.execute(
-                "DELETE FROM events WHERE tenant_id = ? AND seq IS NULL"
-                f" AND guid IN ({marks(part)})",
-                (tenant_id, *part),
-            )
-
-    def number(self, tenant_id: str, guids_in_order: Sequence[str]) -> list[int]:
-        """Only claimed, not yet numbered events can be numbered: anything else would leave
-        a hole in the feed, so it fails (and the unit of work rolls back)."""
-        head = self.head(tenant_id)
-        seqs = list(range(head + 1, head + 1 + len(guids_in_order)))
-        numbered = self._conn.executemany(
-            "UPDATE events SET seq = ? WHERE tenant_id = ? AND guid = ? AND seq IS NULL",
-            [(seq, tenant_id, guid) for seq, guid in zip(seqs, guids_in_order, strict=True)],
-        ).rowcount
-        if numbered != len(seqs):
-            raise RuntimeError(
-                f"numbering {len(seqs)} events of tenant {tenant_id!r} changed {numbered}:"
-                " only claimed, unnumbered events can be numbered (and each once)"
-            )
+        mine.difference_update(guids)
         if seqs:
             self._conn.execute(
                 "INSERT INTO feed_heads (tenant_id, last_seq) VALUES (?, ?)"

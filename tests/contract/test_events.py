@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import attrs
+import pytest
+
 from tests.contract.builders import event, t, tenant
 
 
@@ -15,7 +18,7 @@ def _setup(database, *tenant_ids: str) -> None:
 def _push(database, tenant_id: str, events) -> list[int]:
     with database() as uow:
         uow.events.claim(tenant_id, events)
-        seqs = uow.events.number(tenant_id, [e.guid for e in events])
+        seqs = uow.events.number(tenant_id, list(events))
         uow.commit()
     return seqs
 
@@ -26,10 +29,13 @@ def test_claim_returns_only_new_guids_and_round_trips_the_event(database):
     with database() as uow:
         assert uow.events.claim("t1", [first, event("g2")]) == {"g1", "g2"}
         assert uow.events.claim("t1", [event("g2"), event("g3")]) == {"g3"}
+        assert uow.events.number("t1", [first]) == [1]
+        uow.commit()
+    with database() as uow:
         stored = uow.events.get_many("t1", ["g1", "missing"])
         assert list(stored) == ["g1"]
-        assert stored["g1"] == first  # seq is None until numbered
-        uow.commit()
+        assert stored["g1"] == attrs.evolve(first, seq=1)
+        assert uow.events.claim("t1", [first, event("g2")]) == {"g2"}
 
 
 def test_the_same_guid_in_two_tenants_is_two_events(database):
@@ -39,16 +45,29 @@ def test_the_same_guid_in_two_tenants_is_two_events(database):
         assert uow.events.claim("t2", [event("g1")]) == {"g1"}
 
 
-def test_release_forgets_claimed_but_unnumbered_events(database):
+def test_a_claimed_event_that_is_not_numbered_leaves_no_trace(database):
     _setup(database)
     with database() as uow:
-        uow.events.claim("t1", [event("g1"), event("g2")])
-        uow.events.release("t1", ["g2"])
-        uow.events.number("t1", ["g1"])
+        assert uow.events.claim("t1", [event("g1"), event("g2")]) == {"g1", "g2"}
+        assert uow.events.get_many("t1", ["g1"]) == {}  # claimed is not stored
+        assert uow.events.number("t1", [event("g1")]) == [1]
         uow.commit()
     with database() as uow:
         assert set(uow.events.get_many("t1", ["g1", "g2"])) == {"g1"}
         assert uow.events.claim("t1", [event("g2")]) == {"g2"}
+
+
+def test_only_events_claimed_in_the_unit_of_work_can_be_numbered_once(database):
+    _setup(database)
+    for events in ([event("never-claimed")], [event("g1"), event("g1")]):
+        # Each backend raises its own storage error; the unit of work rolls back.
+        with pytest.raises(Exception, match="claimed"), database() as uow:
+            uow.events.claim("t1", [event("g1")])
+            uow.events.number("t1", events)
+            uow.commit()
+    with database() as uow:
+        assert uow.events.head("t1") == 0
+        assert uow.events.get_many("t1", ["g1"]) == {}
 
 
 def test_numbering_is_consecutive_per_tenant_and_pages_follow_seq(database):

@@ -46,7 +46,7 @@ def test_delete_removes_the_tenant_and_all_of_its_data_only(database):
         for tid in ("t1", "t2"):
             uow.tenants.add(tenant(tid))
             uow.events.claim(tid, [event("g1")])
-            uow.events.number(tid, ["g1"])
+            uow.events.number(tid, [event("g1")])
             uow.entities.save_many(tid, [entity("e1")], {"e1": ["n:ann"]})
         uow.commit()
     with database() as uow:
@@ -63,7 +63,7 @@ def test_delete_removes_the_tenant_and_all_of_its_data_only(database):
     with database() as uow:  # the id can be reused from scratch
         uow.tenants.add(tenant("t1"))
         uow.events.claim("t1", [event("g1")])
-        assert uow.events.number("t1", ["g1"]) == [1]
+        assert uow.events.number("t1", [event("g1")]) == [1]
 
 
 def test_page_sorts_searches_and_counts_live_entities(database):

@@ -56,7 +56,8 @@ def _claim_in_thread(pg, guid: str) -> tuple[threading.Thread, dict]:
     def claim():
         started = time.monotonic()
         with pg() as uow:
-            result["claimed"] = uow.events.claim("t1", [event(guid)])
+            result["claimed"] = claimed = uow.events.claim("t1", [event(guid)])
+            uow.events.number("t1", [event(g) for g in claimed])
             uow.commit()
         result["waited"] = time.monotonic() - started
 
@@ -72,9 +73,10 @@ def test_a_claim_waits_for_a_concurrent_uncommitted_claim_of_the_same_guid(pg, f
         uow.commit()
     with pg() as first:
         assert first.events.claim("t1", [event("g1")]) == {"g1"}
+        first.events.number("t1", [event("g1")])
         thread, second = _claim_in_thread(pg, "g1")
         time.sleep(0.3)
-        assert thread.is_alive()  # blocked on the primary key, not answered from a snapshot
+        assert thread.is_alive()  # blocked on the guid's lock, not answered from a snapshot
         if first_commits:
             first.commit()
     thread.join(10)

@@ -122,5 +122,6 @@ def test_other_database_errors_are_wrapped_not_leaked(pg):
     # PostgreSQL's jsonb cannot hold a NUL character (the other backends can).
     with pytest.raises(StorageError) as raised, pg() as uow:
         uow.events.claim("t1", [event("g1", data={"name": "a\u0000b"})])
+        uow.events.number("t1", [event("g1", data={"name": "a\u0000b"})])
     assert not isinstance(raised.value, psycopg.Error)
     assert raised.value.sqlstate is not None

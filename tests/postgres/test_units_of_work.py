@@ -56,6 +56,7 @@ def test_a_pipelined_write_that_fails_aborts_the_whole_unit_of_work(pg):
     )
     with pytest.raises(StorageError), pg() as uow:
         uow.events.claim("t1", [event("e1")])
+        uow.events.number("t1", [event("e1")])
         uow.quarantine.put("t1", rejected)  # queued: nothing is read back, no error yet
         uow.commit()  # ... so the failure surfaces when the unit of work ends
     with pg() as uow:
@@ -63,6 +64,7 @@ def test_a_pipelined_write_that_fails_aborts_the_whole_unit_of_work(pg):
         assert uow.quarantine.count("t1") == 0
     with pg() as uow:  # and the pooled connection is clean for the next unit of work
         uow.events.claim("t1", [event("e1")])
+        uow.events.number("t1", [event("e1")])
         uow.commit()
     with pg(read_only=True) as uow:
         assert set(uow.events.get_many("t1", ["e1"])) == {"e1"}

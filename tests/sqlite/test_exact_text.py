@@ -32,8 +32,8 @@ def test_odd_strings_are_matched_exactly_in_every_list_lookup(tmp_path: Path) ->
         uow.tenants.add(Tenant(id="t1", name="One", artifact_id="a" * 32))
         for guid in ODD:  # one at a time: each must be new although a prefix is stored
             assert uow.events.claim("t1", [_event(guid)]) == {guid}
+            assert uow.events.number("t1", [_event(guid)]) == [ODD.index(guid) + 1]
         assert uow.events.claim("t1", [_event(g) for g in ODD]) == set()
-        assert uow.events.number("t1", ODD) == list(range(1, len(ODD) + 1))
         assert list(uow.events.get_many("t1", ["a\x00b"])) == ["a\x00b"]
         uow.events.record_touches("t1", {g: [f"p-{g}"] for g in ODD})
         assert set(uow.events.touching("t1", ["p-a\x00b"])) == {"a\x00b"}
