@@ -24,7 +24,13 @@ from domain.errors import Unauthenticated
 from domain.users import USER, Principal
 from ports.clock import Clock
 from ports.repositories import UnitOfWorkFactory
-from ports.security import ExternalIdentity, IdentityProvider, InvalidToken, TokenIssuer
+from ports.security import (
+    ExternalIdentity,
+    IdentityProvider,
+    InvalidToken,
+    TokenClaims,
+    TokenIssuer,
+)
 
 MISSING_HEADER = "Authorization header missing"
 INVALID_TOKEN = "Invalid token"
@@ -99,20 +105,20 @@ class Authenticate:
         scheme, _, token = authorization.strip().partition(" ")
         token = token.strip()
         if scheme.lower() == "bearer":
-            subject = self._our_subject(token)
-            if subject is None:
+            claims = self._our_claims(token)
+            if claims is None:
                 raise Unauthenticated(INVALID_TOKEN, code="invalid-token")
-            return self._current_user(subject)
+            return self._current_user(claims.subject, claims.version)
         if tenant_id is None:
             raise Unauthenticated(INVALID_TYPE, code="invalid-authentication-type")
-        subject = self._our_subject(token)
-        if subject is not None:  # compat: our JWT under a provider scheme
-            return self._current_user(subject)
+        claims = self._our_claims(token)
+        if claims is not None:  # compat: our JWT under a provider scheme
+            return self._current_user(claims.subject, claims.version)
         return self._provider_token(scheme, token, tenant_id)
 
-    def _our_subject(self, token: str) -> str | None:
+    def _our_claims(self, token: str) -> TokenClaims | None:
         try:
-            return self._tokens.verify(token).subject
+            return self._tokens.verify(token)
         except InvalidToken:
             return None
 

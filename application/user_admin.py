@@ -157,6 +157,8 @@ class ManageUsers:
                 updated_at=self._clock.now(),
             )
             uow.users.update(updated)
+            if changes.password or role != current.role:  # the old credentials are void
+                uow.refresh_tokens.revoke_user(user_id, updated.updated_at or self._clock.now())
             uow.commit()
         return updated
 
@@ -174,4 +176,5 @@ class ManageUsers:
                 raise NotFound("User not found", code="user-not-found")
             _refuse_losing_last_admin(uow, user)
             uow.users.delete(user.id)
+            uow.refresh_tokens.revoke_user(user.id, self._clock.now())
             uow.commit()

@@ -20,9 +20,10 @@ from adapters_out.qr.segno_renderer import SegnoQrRenderer
 from adapters_out.secrets.boxes import FernetSecretBox, PlainSecretBox
 from adapters_out.security.bcrypt_hasher import BcryptPasswordHasher
 from adapters_out.security.jwt_tokens import JwtTokenIssuer
+from adapters_out.security.opaque_tokens import RandomOpaqueTokens
 from adapters_out.similarity import rapidfuzz_similarity
 from adapters_out.system import RandomIds, SystemClock
-from application import authenticate, tenants
+from application import authenticate, sessions, tenants
 from application.duplicate_detection import DuplicateDetector
 from application.leases import Leases
 from application.pull import PullEvents
@@ -35,7 +36,7 @@ from ports.clock import Clock, IdGenerator
 from ports.qr import QrRenderer
 from ports.repositories import DatabaseHealth, UnitOfWorkFactory
 from ports.secrets import SecretBox
-from ports.security import IdentityProvider, PasswordHasher, TokenIssuer
+from ports.security import IdentityProvider, OpaqueTokens, PasswordHasher, TokenIssuer
 
 SINGLETON = punq.Scope.singleton
 
@@ -57,6 +58,7 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
         TokenIssuer,
         instance=JwtTokenIssuer(settings.jwt_secret, clock, ttl_s=settings.jwt_ttl_s),
     )
+    c.register(OpaqueTokens, instance=RandomOpaqueTokens())
     c.register(
         IdentityProvider,
         UserinfoIdentityProvider,
@@ -88,6 +90,7 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
         max_page_bytes=settings.pull_page_max_bytes,
     )
     # Other application classes are registered on first use (bootstrap.use_cases).
+    c.register(sessions.SessionTokens, scope=SINGLETON, refresh_ttl_s=settings.refresh_token_ttl_s)
     c.register(
         authenticate.Authenticate,
         scope=SINGLETON,

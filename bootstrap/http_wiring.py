@@ -26,6 +26,7 @@ def http_config(s: Settings) -> HttpConfig:
         trusted_proxy_count=s.trusted_proxy_count,
         docs_enabled=s.api_docs,
         token_ttl_s=s.jwt_ttl_s,
+        refresh_token_ttl_s=s.refresh_token_ttl_s,
         metrics_token=s.metrics_token,
     )
 

@@ -57,6 +57,7 @@ class Settings:
     jwt_secret: str = attrs.field(repr=False)
     jwt_secret_file: Path | None = None  # set when the secret was generated and kept on disk
     jwt_ttl_s: int = 12 * 3600
+    refresh_token_ttl_s: int = 30 * 86400
     cors_origins: tuple[str, ...] = ()
     bcrypt_rounds: int = 12
     log_level: str = "INFO"
@@ -128,6 +129,7 @@ class Settings:
             host=r.get("HOST", str.strip, "0.0.0.0" if prod else "127.0.0.1"),  # noqa: S104
             port=r.get("PORT", parse_int, 3000),
             jwt_ttl_s=round(r.get("JWT_TTL", parse_duration, 12 * 3600.0)),
+            refresh_token_ttl_s=round(r.get("REFRESH_TOKEN_TTL", parse_duration, 30 * 86400.0)),
             cors_origins=tuple(parse_origin(o) for o in r.get("CORS_ORIGINS", parse_origins, ())),
             bcrypt_rounds=r.get("BCRYPT_ROUNDS", parse_int, 12),
             log_level=r.get("LOG_LEVEL", parse_log_level, "INFO"),

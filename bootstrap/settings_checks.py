@@ -45,6 +45,7 @@ def _ranges(r: Reader, v: Mapping[str, Any]) -> None:
 
     between("PORT", "port", 1, 65535)
     between("JWT_TTL", "jwt_ttl_s", 60, 30 * 86400)
+    between("REFRESH_TOKEN_TTL", "refresh_token_ttl_s", 60, 365 * 86400)
     between("BCRYPT_ROUNDS", "bcrypt_rounds", 4, 31)
     between("DB_POOL_MIN", "db_pool_min", 0, 1000)
     between("DB_POOL_MAX", "db_pool_max", 1, 1000)

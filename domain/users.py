@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from typing import Literal
@@ -88,3 +89,11 @@ _NUMERIC_ID = re.compile(r"^[0-9]{1,18}$")
 def numeric_id(text: str) -> int | None:
     """A storable user id, or None (``str.isdigit`` also accepts "²", which int() refuses)."""
     return int(text) if _NUMERIC_ID.match(text) else None
+
+
+def credential_version(user: User) -> str:
+    """Changes whenever the user's password, role or enabled state changes: carried by tokens
+    as ``ver`` (and stored with refresh tokens), so such a change revokes them. A new bcrypt
+    hash has a new salt, so even re-setting the same password changes it."""
+    material = f"{user.id}\x00{user.role}\x00{int(user.disabled)}\x00{user.password_hash}"
+    return hashlib.sha256(material.encode()).hexdigest()[:16]

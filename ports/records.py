@@ -85,3 +85,21 @@ class JobRun:
     dry_run: bool
     counts: Mapping[str, int]  # per retention target: rows deleted (or, dry run, that would be)
     error: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RefreshToken:
+    """One refresh token of a login session (a *family*: every rotation adds a member).
+
+    Only the SHA-256 of the opaque token is stored. ``version`` is the user's credential
+    version when the family began (``domain.users.credential_version``); ``used_at`` is set
+    when the token was rotated, and presenting it again is a reuse."""
+
+    token_hash: str
+    family_id: str
+    user_id: int
+    version: str
+    issued_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None

@@ -24,6 +24,7 @@ from ports.records import (
     EntityQuery,
     FeedStatus,
     JobRun,
+    RefreshToken,
     RejectedEvent,
     TenantQuery,
     TenantSummary,
@@ -44,6 +45,8 @@ __all__ = [
     "LeaseRepository",
     "PullActivityRepository",
     "QuarantineRepository",
+    "RefreshToken",
+    "RefreshTokenRepository",
     "RejectedEvent",
     "RetentionRepository",
     "TenantQuery",
@@ -315,6 +318,29 @@ class JobRunRepository(Protocol):
 
     def last_finished(self, name: str, *, dry_run: bool = False) -> datetime | None:
         """When the newest finished run (succeeded or failed) ended."""
+
+
+class RefreshTokenRepository(Protocol):
+    """Refresh tokens by the SHA-256 of their text (the token itself is never stored)."""
+
+    def add(self, token: RefreshToken) -> None: ...
+    def get(self, token_hash: str) -> RefreshToken | None: ...
+    def use(self, token_hash: str, at: datetime) -> bool:
+        """Mark the token rotated if it is neither rotated nor revoked yet; True when this call
+        did it. Of two concurrent calls for one token exactly one gets True."""
+        ...
+
+    def revoke_family(self, family_id: str, at: datetime) -> int:
+        """Revoke every not-yet-revoked token of the family; returns how many."""
+        ...
+
+    def revoke_user(self, user_id: int, at: datetime) -> int:
+        """Revoke every not-yet-revoked token of the user (all sessions); returns how many."""
+        ...
+
+    def purge_expired(self, now: datetime) -> int:
+        """Delete tokens that expired or were revoked at or before ``now`` (a rotated token
+        is kept until it expires, so that its reuse is still recognised); returns how many."""
         ...
 
 
@@ -332,6 +358,7 @@ class UnitOfWork(Protocol):
     retention: RetentionRepository
     pull_activity: PullActivityRepository
     job_runs: JobRunRepository
+    refresh_tokens: RefreshTokenRepository
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:
         """Serialise concurrent units of work that change the same entities (until the end of

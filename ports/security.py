@@ -27,12 +27,30 @@ class TokenClaims:
     role: str
     issued_at: int
     expires_at: int
+    version: str | None = None  # ``ver``: the user's credential version when issued
+    session_id: str | None = None  # ``sid``: the refresh-token family of the login
 
 
 class TokenIssuer(Protocol):
-    def issue(self, *, subject: str, email: str, role: str) -> str: ...
+    lifetime_s: int  # how long an access token lives (``expiresIn`` on login)
+
+    def issue(
+        self,
+        *,
+        subject: str,
+        email: str,
+        role: str,
+        version: str | None = None,
+        session_id: str | None = None,
+    ) -> str: ...
 
     def verify(self, token: str) -> TokenClaims: ...
+
+
+class OpaqueTokens(Protocol):
+    """Unguessable random strings (refresh tokens): at least 256 bits from the OS CSPRNG."""
+
+    def new_token(self) -> str: ...
 
 
 @attrs.frozen(kw_only=True)

@@ -44,4 +44,5 @@ class HttpConfig:
     metrics_token: str | None = attrs.field(default=None, repr=False)
     # Only for documentation: the lifetime the token issuer was configured with.
     token_ttl_s: int = 12 * 3600
+    refresh_token_ttl_s: int = 30 * 86400
     api_version: str = "0.1.0"

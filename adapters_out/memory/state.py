@@ -14,7 +14,7 @@ from domain.entities import Entity
 from domain.events import Event
 from domain.tenants import Tenant
 from domain.users import User
-from ports.repositories import AuditEntry, JobRun, RejectedEvent
+from ports.repositories import AuditEntry, JobRun, RefreshToken, RejectedEvent
 
 
 def _nested(source: dict[str, dict[Any, Any]]) -> defaultdict[str, dict[Any, Any]]:
@@ -56,6 +56,7 @@ class MemoryState:
     leases: dict[str, tuple[str, datetime]] = attrs.field(factory=dict)  # name -> holder, until
     pull_activity: dict[str, datetime] = attrs.field(factory=dict)  # tenant -> last pull
     job_runs: dict[int, JobRun] = attrs.field(factory=dict)
+    refresh_tokens: dict[str, RefreshToken] = attrs.field(factory=dict)  # by token hash
 
     def clone(self) -> MemoryState:
         return MemoryState(
@@ -78,6 +79,7 @@ class MemoryState:
             leases=dict(self.leases),
             pull_activity=dict(self.pull_activity),
             job_runs=dict(self.job_runs),
+            refresh_tokens=dict(self.refresh_tokens),
         )
 
     def drop_tenant(self, tenant_id: str) -> None:

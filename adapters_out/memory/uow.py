@@ -11,6 +11,7 @@ from adapters_out.memory.entities import MemoryEntities
 from adapters_out.memory.events import MemoryEvents
 from adapters_out.memory.leases import MemoryLeases
 from adapters_out.memory.operations import MemoryJobRuns, MemoryPullActivity, MemoryRetention
+from adapters_out.memory.refresh_tokens import MemoryRefreshTokens
 from adapters_out.memory.review import (
     MemoryAudit,
     MemoryConflicts,
@@ -35,6 +36,7 @@ class MemoryUnitOfWork:
         self.retention = MemoryRetention(working)
         self.pull_activity = MemoryPullActivity(working)
         self.job_runs = MemoryJobRuns(working)
+        self.refresh_tokens = MemoryRefreshTokens(working)
         self.committed = False
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:

@@ -11,6 +11,7 @@ from adapters_out.postgres.events import PgEvents
 from adapters_out.postgres.leases import PgLeases
 from adapters_out.postgres.operations import PgJobRuns, PgPullActivity, PgRetention
 from adapters_out.postgres.records import PgAudit, PgQuarantine
+from adapters_out.postgres.refresh_tokens import PgRefreshTokens
 from adapters_out.postgres.session import Session
 from adapters_out.postgres.tenants import PgTenants
 from adapters_out.postgres.users import PgUsers
@@ -38,6 +39,7 @@ class PgUnitOfWork:
         self.retention = PgRetention(session)
         self.pull_activity = PgPullActivity(session)
         self.job_runs = PgJobRuns(session)
+        self.refresh_tokens = PgRefreshTokens(session)
         self.committed = False
         self._db = session
 

@@ -12,6 +12,7 @@ from adapters_out.sqlite.events import SqliteEvents
 from adapters_out.sqlite.leases import SqliteLeases
 from adapters_out.sqlite.operations import SqliteJobRuns, SqlitePullActivity, SqliteRetention
 from adapters_out.sqlite.records import SqliteAudit, SqliteQuarantine
+from adapters_out.sqlite.refresh_tokens import SqliteRefreshTokens
 from adapters_out.sqlite.tenants import SqliteTenants
 from adapters_out.sqlite.users import SqliteUsers
 
@@ -33,6 +34,7 @@ class SqliteUnitOfWork:
         self.retention = SqliteRetention(conn)
         self.pull_activity = SqlitePullActivity(conn)
         self.job_runs = SqliteJobRuns(conn)
+        self.refresh_tokens = SqliteRefreshTokens(conn)
         self.committed = False
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:

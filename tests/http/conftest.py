@@ -23,7 +23,7 @@ from adapters_out.system import RandomIds
 from application.pull_activity import PullActivity
 from application.retention import Cleanup
 from domain.tenants import Tenant
-from domain.users import User
+from domain.users import User, credential_version
 from ports.errors import StorageUnavailable
 from ports.metrics import NoMetrics
 from ports.repositories import DatabaseHealth
@@ -84,8 +84,16 @@ class Api:
     cleanup: Cleanup
 
     def token(self, name: str) -> str:
-        user = self.users[name]
-        return self.tokens.issue(subject=str(user.id), email=user.email, role=user.role)
+        """An access token as a login now would issue it (with the user's current ``ver``)."""
+        with self.db(read_only=True) as uow:
+            user = uow.users.get(self.users[name].id)
+        assert user is not None, f"{name} was deleted"
+        return self.tokens.issue(
+            subject=str(user.id),
+            email=user.email,
+            role=user.role,
+            version=credential_version(user),
+        )
 
     def auth(self, name: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(name)}"}

@@ -18,14 +18,17 @@ def _login(api: Api, email: str, password: str, **kwargs):  # type: ignore[no-un
 def test_login_returns_the_compat_shape_and_a_token_with_all_claims(api: Api) -> None:
     result = _login(api, "Alice@Example.org", PASSWORD)
     assert result.status_code == 200
-    assert set(result.json) == {"token", "userId"}
+    # {token, userId} as the deployed client reads it, plus the refresh half.
+    assert set(result.json) == {"token", "userId", "refreshToken", "expiresIn"}
     assert result.json["userId"] == api.users["alice"].id
+    assert result.json["expiresIn"] == 3600
     claims = jwt.decode(result.json["token"], SECRET, algorithms=["HS256"])
     assert claims["sub"] == str(api.users["alice"].id)
     assert claims["id"] == api.users["alice"].id  # compat: an integer
     assert claims["email"] == "alice@example.org"
     assert claims["role"] == "USER"
     assert claims["exp"] - claims["iat"] == 3600
+    assert isinstance(claims["ver"], str) and isinstance(claims["sid"], str)
 
 
 def test_unknown_email_and_wrong_password_are_indistinguishable(api: Api) -> None:

@@ -75,6 +75,15 @@ def test_issue_and_verify(issuer: JwtTokenIssuer) -> None:
     assert claims.expires_at - claims.issued_at == 60
 
 
+def test_version_and_session_claims_round_trip(issuer: JwtTokenIssuer) -> None:
+    token = issuer.issue(
+        subject="7", email="a@example.org", role="USER", version="v1", session_id="s1"
+    )
+    claims = issuer.verify(token)
+    assert (claims.version, claims.session_id) == ("v1", "s1")
+    assert issuer.verify(issuer.issue(subject="7", email="a", role="USER")).version is None
+
+
 def test_expiry_follows_the_clock(issuer: JwtTokenIssuer, clock: MovableClock) -> None:
     token = issuer.issue(subject="7", email="a@example.org", role="USER")
     clock.offset = timedelta(seconds=60)
@@ -96,10 +105,21 @@ def _claims(**overrides: object) -> dict[str, object]:
         jwt.encode({k: v for k, v in _claims().items() if k != "exp"}, SECRET, algorithm="HS256"),
         jwt.encode(_claims(exp="tomorrow"), SECRET, algorithm="HS256"),
         jwt.encode(_claims(sub=7), SECRET, algorithm="HS256"),
+        jwt.encode(_claims(ver=3), SECRET, algorithm="HS256"),
         "not.a.token",
         "",
     ],
-    ids=["alg-none", "hs512", "wrong-key", "no-exp", "string-exp", "int-sub", "garbage", "empty"],
+    ids=[
+        "alg-none",
+        "hs512",
+        "wrong-key",
+        "no-exp",
+        "string-exp",
+        "int-sub",
+        "int-ver",
+        "garbage",
+        "empty",
+    ],
 )
 def test_forged_or_malformed_tokens_are_refused(issuer: JwtTokenIssuer, token: str) -> None:
     with pytest.raises(InvalidToken):

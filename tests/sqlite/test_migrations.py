@@ -27,6 +27,7 @@ TABLES = {
     "leases",
     "pull_activity",
     "job_runs",
+    "refresh_tokens",
     "external_id_map",
     "schema_migrations",
 }

@@ -24,8 +24,29 @@ class PlainHasher:
 
 
 class EchoTokens:
-    def issue(self, *, subject: str, email: str, role: str) -> str:
+    lifetime_s = 3600
+
+    def issue(
+        self,
+        *,
+        subject: str,
+        email: str,
+        role: str,
+        version: str | None = None,
+        session_id: str | None = None,
+    ) -> str:
         return f"token:{subject}:{role}"
 
     def verify(self, token: str):  # pragma: no cover - not used by these tests
         raise NotImplementedError
+
+
+class SequentialTokens:
+    """``OpaqueTokens`` with predictable values: opaque-1, opaque-2, ..."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def new_token(self) -> str:
+        self.issued += 1
+        return f"opaque-{self.issued}"

@@ -13,6 +13,7 @@ import punq
 
 from adapters_out.qr.segno_renderer import SegnoQrRenderer
 from adapters_out.secrets.boxes import FernetSecretBox
+from adapters_out.security.opaque_tokens import RandomOpaqueTokens
 from application.duplicate_detection import DuplicateDetector
 from application.leases import Leases
 from application.pull import PullEvents
@@ -26,7 +27,7 @@ from ports.clock import Clock, IdGenerator
 from ports.qr import QrRenderer
 from ports.repositories import DatabaseHealth, UnitOfWorkFactory
 from ports.secrets import SecretBox
-from ports.security import IdentityProvider, PasswordHasher, TokenIssuer
+from ports.security import IdentityProvider, OpaqueTokens, PasswordHasher, TokenIssuer
 
 
 def wire_use_cases(
@@ -46,6 +47,7 @@ def wire_use_cases(
     c.register(IdGenerator, instance=ids)
     c.register(PasswordHasher, instance=hasher)
     c.register(TokenIssuer, instance=tokens)
+    c.register(OpaqueTokens, instance=RandomOpaqueTokens())
     c.register(IdentityProvider, instance=identities)
     c.register(SecretBox, instance=FernetSecretBox(["test-secret-key"]))
     c.register(QrRenderer, instance=SegnoQrRenderer())

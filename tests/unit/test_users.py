@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from adapters_out.memory.uow import MemoryDatabase
+from application.sessions import SessionTokens
 from application.user_admin import ManageUsers, UserChanges, UserDraft
 from application.users import CurrentUser, EnsureInitialAdmin, Login
 from domain.errors import AlreadyExists, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from domain.tenants import Tenant
 from domain.users import Principal
 from tests.support.clock import SteppingClock
-from tests.support.fakes import EchoTokens, PlainHasher
+from tests.support.fakes import EchoTokens, PlainHasher, SequentialTokens
 
 ADMIN = Principal(user_id="1", email="root@example.org", role="ADMIN", tenants=("*",))
 USER = Principal(user_id="2", email="u@example.org", role="USER", tenants=("t1",))
@@ -33,6 +34,11 @@ def hasher() -> PlainHasher:
     return PlainHasher()
 
 
+def _login(db: MemoryDatabase, hasher: PlainHasher) -> Login:
+    clock = SteppingClock()
+    return Login(db, hasher, SessionTokens(EchoTokens(), SequentialTokens(), clock), clock)
+
+
 @pytest.fixture
 def manage(db, hasher) -> ManageUsers:
     return ManageUsers(db, hasher, SteppingClock())
@@ -40,14 +46,14 @@ def manage(db, hasher) -> ManageUsers:
 
 def test_login_returns_a_token_and_the_numeric_user_id(db, hasher, manage):
     created = manage.create(ADMIN, UserDraft(email="Ann@Example.org", password=PASSWORD))
-    result = Login(db, hasher, EchoTokens())("ann@example.org ", PASSWORD)
+    result = _login(db, hasher)("ann@example.org ", PASSWORD)
     assert result.user_id == created.id
     assert result.token == f"token:{created.id}:USER"
 
 
 def test_unknown_email_and_wrong_password_fail_identically_and_both_hash(db, hasher, manage):
     manage.create(ADMIN, UserDraft(email="ann@example.org", password=PASSWORD))
-    login = Login(db, hasher, EchoTokens())
+    login = _login(db, hasher)
     failures = []
     for email, password in (("nobody@example.org", PASSWORD), ("ann@example.org", "wrong!!!!!!")):
         before = hasher.calls
@@ -91,7 +97,7 @@ def test_duplicate_emails_conflict_case_insensitively(manage):
 def test_update_changes_email_and_keeps_the_password_when_none_is_given(db, hasher, manage):
     ann = manage.create(ADMIN, UserDraft(email="ann@example.org", password=PASSWORD))
     manage.update(ADMIN, ann.id, UserDraft(email="anne@example.org", role="ADMIN", tenants=("t1",)))
-    result = Login(db, hasher, EchoTokens())("anne@example.org", PASSWORD)
+    result = _login(db, hasher)("anne@example.org", PASSWORD)
     assert result.token.endswith(":ADMIN")
     with pytest.raises(NotFound):
         manage.update(ADMIN, 999, UserChanges(email="z@example.org"))

@@ -20,8 +20,23 @@ SCHEMAS = {
     },
     "LoginResponse": {
         "type": "object",
-        "required": ["token", "userId"],
-        "properties": {"token": {"type": "string"}, "userId": {"type": "integer"}},
+        "required": ["token", "userId", "refreshToken", "expiresIn"],
+        "properties": {
+            "token": {"type": "string", "description": "Access token (JWT) for `Bearer`"},
+            "userId": {"type": "integer"},
+            "refreshToken": {
+                "type": "string",
+                "description": "Opaque, single use: trade it at `/api/users/refresh` for a new "
+                "pair before it expires (`REFRESH_TOKEN_TTL`, 30 days by default)",
+            },
+            "expiresIn": {"type": "integer", "description": "Seconds the access token lives"},
+        },
+    },
+    "RefreshRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["refreshToken"],
+        "properties": {"refreshToken": {"type": "string"}},
     },
     "User": {
         "type": "object",
@@ -60,6 +75,24 @@ _LOGIN_FAILED = {
     'or password", ...}`',
     "content": {"application/problem+json": {"schema": ref("Problem")}},
 }
+_SESSION_EXAMPLE = {
+    "token": "eyJ...",
+    "userId": 1,
+    "refreshToken": "q3Zp...opaque",
+    "expiresIn": 43200,
+}
+_REFRESH_FAILED = {
+    "description": "Unknown, expired, revoked or reused refresh token (`code`: "
+    "`invalid-refresh-token` or `refresh-token-reused`); log in again",
+    "content": {"application/problem+json": {"schema": ref("Problem")}},
+}
+_SESSIONS = """Sessions. `POST /api/users/login` answers `{token, userId}` (what the deployed client
+reads) plus `refreshToken` and `expiresIn`. Send `token` as `Authorization: Bearer <token>`
+until it expires (`expiresIn` seconds, `JWT_TTL`); then post the refresh token to
+`/api/users/refresh` for a new pair. Each refresh token works once: the answer carries its
+replacement, and presenting a used one again revokes the whole session (it was copied).
+`/api/users/logout` ends the session of a refresh token. Changing a user's password or role,
+or deleting the user, revokes all the user's sessions and access tokens at once."""
 _USER_PATH = path("user_id", "numeric user id (PUT), or id or email (DELETE, compat)", "2")
 
 PATHS = {
@@ -67,15 +100,41 @@ PATHS = {
         "post": {
             "tags": ["users"],
             "summary": "Log in; the token goes in `Authorization: Bearer <token>`",
+            "description": _SESSIONS,
             "security": PUBLIC,
             "requestBody": body(
                 ref("LoginRequest"), {"email": "admin@example.org", "password": "a-long-secret"}
             ),
             "responses": {
-                "200": ok("Logged in", ref("LoginResponse"), {"token": "eyJ...", "userId": 1}),
+                "200": ok("Logged in", ref("LoginResponse"), _SESSION_EXAMPLE),
                 **errors(400, 415),
                 "401": _LOGIN_FAILED,
             },
+        }
+    },
+    "/api/users/refresh": {
+        "post": {
+            "tags": ["users"],
+            "summary": "Trade a refresh token for a new access token and refresh token",
+            "description": _SESSIONS,
+            "security": PUBLIC,
+            "requestBody": body(ref("RefreshRequest"), {"refreshToken": "q3Zp...opaque"}),
+            "responses": {
+                "200": ok("A new pair", ref("LoginResponse"), _SESSION_EXAMPLE),
+                **errors(400, 415, 422),
+                "401": _REFRESH_FAILED,
+            },
+        }
+    },
+    "/api/users/logout": {
+        "post": {
+            "tags": ["users"],
+            "summary": "End the session of a refresh token (unknown tokens are not an error)",
+            "description": "Access tokens already issued to the session stay valid until they "
+            "expire (`expiresIn`); the session can no longer be refreshed.",
+            "security": PUBLIC,
+            "requestBody": body(ref("RefreshRequest"), {"refreshToken": "q3Zp...opaque"}),
+            "responses": {"204": {"description": "Logged out"}, **errors(400, 415, 422)},
         }
     },
     "/api/users/check-token": {

@@ -12,6 +12,7 @@ from adapters_in.http.openapi import users_doc
 from adapters_in.http.parsing import parse, principal_of
 from adapters_in.http.rate_limit import LoginThrottle, client_ip
 from adapters_in.http.routing import HttpKit, RouteModule
+from application.sessions import LoginResult, Logout, RefreshSession
 from application.user_admin import ManageUsers, UserChanges, UserDraft
 from application.users import CurrentUser, Login
 from domain.errors import NotFound, Unauthenticated
@@ -24,6 +25,21 @@ _USER_ID = re.compile(r"^[0-9]{1,18}$")  # fits a 64-bit integer column
 class LoginBody:
     email: str
     password: str = attrs.field(repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class RefreshBody:
+    refresh_token: str = attrs.field(repr=False)
+
+
+def render_session(result: LoginResult) -> dict[str, Any]:
+    """``{token, userId}`` as the deployed client reads it, plus the refresh half."""
+    return {
+        "token": result.token,
+        "userId": result.user_id,
+        "refreshToken": result.refresh_token,
+        "expiresIn": result.expires_in,
+    }
 
 
 def render_user(user: User) -> dict[str, Any]:
@@ -47,7 +63,32 @@ class LoginResource:
             self._throttle.failed(body.email)
             raise
         self._throttle.succeeded(body.email)
-        resp.media = {"token": result.token, "userId": result.user_id}
+        resp.media = render_session(result)
+
+
+class RefreshResource:
+    """Public: the refresh token is the credential (the access token may have expired)."""
+
+    auth = "public"
+
+    def __init__(self, refresh: RefreshSession, kit: HttpKit) -> None:
+        self._refresh, self._kit = refresh, kit
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = parse(req, self._kit.strict, RefreshBody)
+        resp.media = render_session(self._refresh(body.refresh_token))
+
+
+class LogoutResource:
+    auth = "public"
+
+    def __init__(self, logout: Logout, kit: HttpKit) -> None:
+        self._logout, self._kit = logout, kit
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = parse(req, self._kit.strict, RefreshBody)
+        self._logout(body.refresh_token)
+        resp.status = falcon.HTTP_204
 
 
 class CheckTokenResource:
@@ -118,6 +159,8 @@ def routes() -> RouteModule:
             config.login_attempts_per_email, config.login_attempts_per_ip, config.login_window_s
         )
         app.add_route("/api/users/login", LoginResource(kit.use(Login), throttle, kit))
+        app.add_route("/api/users/refresh", RefreshResource(kit.use(RefreshSession), kit))
+        app.add_route("/api/users/logout", LogoutResource(kit.use(Logout), kit))
         app.add_route("/api/users/check-token", CheckTokenResource())
         app.add_route("/api/users/me", MeResource(kit.use(CurrentUser)))
         app.add_route("/api/users", UsersResource(kit.use(ManageUsers), kit))
