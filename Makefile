@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/http_sync.py
 	$(BIN)/python bench/review.py
+	$(BIN)/python bench/limits.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -30,9 +30,10 @@ from application.pull import PullEvents
 from application.pull_activity import PullActivity
 from application.retention import Cleanup, RetentionPolicy
 from bootstrap.settings import Settings
-from bootstrap.storage import ManagedDatabase, build_database
+from bootstrap.storage import ManagedDatabase, build_database, build_rate_limits
 from domain.event_types import EventTypes
 from ports.clock import Clock, IdGenerator
+from ports.limits import RateLimits
 from ports.qr import QrRenderer
 from ports.repositories import DatabaseHealth, UnitOfWorkFactory
 from ports.secrets import SecretBox
@@ -48,6 +49,7 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
     c.register(ManagedDatabase, instance=db)
     c.register(UnitOfWorkFactory, instance=db)
     c.register(DatabaseHealth, instance=db)
+    c.register(RateLimits, instance=build_rate_limits(settings, db))
     clock = SystemClock()
     c.register(Clock, instance=clock)
     c.register(IdGenerator, instance=RandomIds())

@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from bootstrap.settings import Settings
+from ports.limits import RateLimits
 from ports.repositories import UnitOfWork
 
 
@@ -37,6 +38,20 @@ def build_database(settings: Settings) -> ManagedDatabase:
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return SqliteDatabase(settings.sqlite_path, busy_timeout_ms=round(settings.db_timeout_s * 1000))
+
+
+def build_rate_limits(settings: Settings, db: ManagedDatabase) -> RateLimits:
+    """Where limits are counted: the PostgreSQL server every host shares (an UNLOGGED table),
+    or ``DATA_DIR/limits.sqlite3``, shared by the workers of this host. Opens nothing yet."""
+    if settings.postgres_url:
+        from adapters_out.postgres.limits import PgRateLimits
+
+        return PgRateLimits(db)  # type: ignore[arg-type]  # a PostgresDatabase here
+    from adapters_out.sqlite.limits import SqliteRateLimits
+
+    return SqliteRateLimits(
+        settings.data_dir / "limits.sqlite3", busy_timeout_ms=round(settings.db_timeout_s * 1000)
+    )
 
 
 def open_database(db: ManagedDatabase) -> None:

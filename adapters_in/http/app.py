@@ -32,6 +32,7 @@ from adapters_in.http.routing import HttpKit, RouteModule
 from adapters_in.http.services import HttpServices
 from adapters_in.http.tenants import tenant_routes
 from application.authenticate import Authenticate
+from ports.limits import RateLimits
 
 
 def _middleware(services: HttpServices, config: HttpConfig, router: CompiledRouter) -> list[Any]:
@@ -43,10 +44,14 @@ def _middleware(services: HttpServices, config: HttpConfig, router: CompiledRout
         BodyLimitMiddleware(config.max_body_bytes),
     ]
     if config.rate_limit_per_ip > 0:
-        chain.append(IpRateLimitMiddleware(config.rate_limit_per_ip, config.trusted_proxy_count))
+        chain.append(
+            IpRateLimitMiddleware(
+                services.use(RateLimits), config.rate_limit_per_ip, config.trusted_proxy_count
+            )
+        )
     chain.append(AuthenticationMiddleware(services.use(Authenticate), config.legacy_default_tenant))
     if config.rate_limit_per_user > 0:
-        chain.append(UserRateLimitMiddleware(config.rate_limit_per_user))
+        chain.append(UserRateLimitMiddleware(services.use(RateLimits), config.rate_limit_per_user))
     return chain
 
 

@@ -1,8 +1,8 @@
 """Plain values the HTTP layer needs; ``bootstrap`` builds this from ``Settings``.
 
-Rate limits and login throttling are kept in process memory, so with N gunicorn workers (or N
-hosts) a client may get up to N times the configured budget. That is acceptable for abuse
-protection; a shared store would be needed for exact global limits. ``0`` disables a limit.
+Rate limits and login throttling are counted in the shared ``RateLimits`` store (the database
+the server already uses), so they are exact across gunicorn workers and hosts. ``0`` disables
+a limit.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ class HttpConfig:
         default=False, validator=_no_wildcard_with_credentials
     )
     cors_max_age_s: int = 600
-    # Token buckets, requests per minute (the bucket also holds one minute of burst).
+    # GCRA, requests per minute (a burst may use one minute's budget at once).
     rate_limit_per_ip: int = 1200
     rate_limit_per_user: int = 600
-    # Login attempts allowed per ``login_window_s``: failures per email, all attempts per IP.
+    # Failed logins allowed per ``login_window_s``: per (email, client IP), and per client IP.
     login_attempts_per_email: int = 5
     login_attempts_per_ip: int = 30
     login_window_s: int = 300

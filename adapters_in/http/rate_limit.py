@@ -1,65 +1,28 @@
-"""In-process token buckets: request rate limits and login throttling.
+"""Request rate limits and login throttling over the shared ``RateLimits`` store.
 
-Kept in the worker's memory on purpose (no shared store): each gunicorn worker counts on its
-own, so the effective limit is up to (workers x hosts) times the configured one. That still
-stops brute force and runaway clients; exact global limits would need Redis or the database.
+The store is shared by every worker (and, on PostgreSQL, every host), so the limits are exact:
+N workers do not get N times the budget. Keys are hashed before they reach the store, so it
+never holds an email address or an IP address.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
-import threading
-import time
-from collections.abc import Callable
 
 import falcon
+import structlog
 
 from domain.errors import TooManyAttempts
 from domain.users import normalise_email
+from ports.errors import StorageUnavailable
+from ports.limits import RateLimits
 
-MAX_KEYS = 100_000  # beyond this, full (idle) buckets are forgotten to bound memory
 
-
-class TokenBuckets:
-    """``capacity`` tokens per key, refilled continuously over ``period_s``."""
-
-    def __init__(
-        self, capacity: int, period_s: float, now: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._capacity, self._rate, self._now = capacity, capacity / period_s, now
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def _level(self, key: str, at: float) -> float:
-        tokens, last = self._buckets.get(key, (self._capacity, at))
-        return min(self._capacity, tokens + (at - last) * self._rate)
-
-    def take(self, key: str) -> float:
-        """Take one token; returns 0 on success, else the seconds until one is available."""
-        with self._lock:
-            at = self._now()
-            tokens = self._level(key, at)
-            if tokens < 1:
-                return (1 - tokens) / self._rate
-            if len(self._buckets) >= MAX_KEYS:
-                self._forget_full(at)
-            self._buckets[key] = (tokens - 1, at)
-            return 0.0
-
-    def wait_for(self, key: str) -> float:
-        """Like ``take`` without taking: 0 when a token is available."""
-        with self._lock:
-            tokens = self._level(key, self._now())
-            return 0.0 if tokens >= 1 else (1 - tokens) / self._rate
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._buckets.pop(key, None)
-
-    def _forget_full(self, at: float) -> None:
-        self._buckets = {
-            k: v for k, v in self._buckets.items() if self._level(k, at) < self._capacity
-        }
+def limit_key(kind: str, *parts: str) -> str:
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "replace")).hexdigest()
+    return f"{kind}:{digest[:32]}"
 
 
 def retry_after(seconds: float) -> str:
@@ -78,34 +41,56 @@ def client_ip(req: falcon.Request, trusted_proxies: int) -> str:
     return req.remote_addr or "unknown"
 
 
+def checked_hit(store: RateLimits, key: str, limit: int, period_s: float) -> float:
+    """``store.hit``, failing open: when the database is away the request goes on (it will get
+    its 503 from the database work it came for, and /health stays reachable)."""
+    try:
+        return store.hit(key, limit, period_s)
+    except StorageUnavailable:
+        structlog.get_logger("http.limits").warning("rate limit store unavailable")
+        return 0.0
+
+
 class LoginThrottle:
-    """Failed logins per email, and all login attempts per IP, within a window.
+    """Guessing is limited, a team's logins are not:
 
-    Unknown emails are counted exactly like known ones, so throttling reveals nothing."""
+    - per (email, client IP): ``per_email`` failed attempts per window. Someone guessing from
+      another address uses up *their* budget for that email, never the owner's, so nobody can
+      lock a user out.
+    - per client IP: ``per_ip`` failed attempts per window, whatever the emails. A success
+      gives its attempt back, so 30 devices behind one NAT logging in correctly all pass.
 
-    def __init__(
-        self,
-        per_email: int,
-        per_ip: int,
-        window_s: float,
-        now: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._emails = TokenBuckets(per_email, window_s, now) if per_email > 0 else None
-        self._ips = TokenBuckets(per_ip, window_s, now) if per_ip > 0 else None
+    Each attempt is counted *before* the password check (atomically, in the shared store) and
+    given back when it succeeds, so concurrent guesses cannot overshoot. Unknown emails are
+    counted exactly like known ones, so the throttle reveals nothing."""
+
+    def __init__(self, store: RateLimits, per_email: int, per_ip: int, window_s: float) -> None:
+        self._store, self._window = store, window_s
+        self._per_email, self._per_ip = per_email, per_ip
+
+    def _keys(self, email: str, ip: str) -> tuple[str, str]:
+        return limit_key("login-email-ip", normalise_email(email), ip), limit_key("login-ip", ip)
 
     def before_attempt(self, email: str, ip: str) -> None:
-        wait = self._ips.take(ip) if self._ips else 0.0
-        if not wait and self._emails:
-            wait = self._emails.wait_for(normalise_email(email))
+        pair_key, ip_key = self._keys(email, ip)
+        wait = checked_hit(self._store, ip_key, self._per_ip, self._window) if self._per_ip else 0
+        if not wait and self._per_email:
+            wait = checked_hit(self._store, pair_key, self._per_email, self._window)
+            if wait and self._per_ip:
+                self._give_back(ip_key, self._per_ip)
         if wait:
             raise TooManyAttempts(
                 "Too many login attempts; try again later", retry_after_s=math.ceil(wait)
             )
 
-    def failed(self, email: str) -> None:
-        if self._emails:
-            self._emails.take(normalise_email(email))
+    def succeeded(self, email: str, ip: str) -> None:
+        pair_key, ip_key = self._keys(email, ip)
+        if self._per_ip:
+            self._give_back(ip_key, self._per_ip)
+        if self._per_email:
+            with contextlib.suppress(StorageUnavailable):
+                self._store.reset(pair_key)
 
-    def succeeded(self, email: str) -> None:
-        if self._emails:
-            self._emails.reset(normalise_email(email))
+    def _give_back(self, key: str, limit: int) -> None:
+        with contextlib.suppress(StorageUnavailable):
+            self._store.refund(key, limit, self._window)

@@ -117,6 +117,17 @@ class PostgresDatabase:
                 with self._last_used_lock:
                     self._last_used[conn] = time.monotonic()
 
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection in autocommit mode, for stores whose every call is one atomic
+        statement (rate limits): no transaction, no unit of work."""
+        with translated(), self._pool.connection() as conn:
+            try:
+                yield conn
+            finally:
+                with self._last_used_lock:
+                    self._last_used[conn] = time.monotonic()
+
     def _check_if_idle(self, conn: psycopg.Connection[Any]) -> None:
         """Pool hook on checkout: a connection that sat idle (perhaps broken by a server restart
         or a dropped network path since) costs one round trip to verify and is replaced if dead;

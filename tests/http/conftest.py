@@ -25,6 +25,7 @@ from application.retention import Cleanup
 from domain.tenants import Tenant
 from domain.users import User, credential_version
 from ports.errors import StorageUnavailable
+from ports.limits import RateLimits
 from ports.metrics import NoMetrics
 from ports.repositories import DatabaseHealth
 from ports.security import ExternalIdentity
@@ -104,6 +105,7 @@ def build_api(
     extra_routes: Sequence[RouteModule] = (),
     *,
     metrics_enabled: bool = True,
+    rate_limits: RateLimits | None = None,
 ) -> Api:
     db, clock, idp = MemoryDatabase(), MovableClock(), FakeIdentityProvider()
     # Its own registry, so every app counts from zero; disabled: no /metrics route.
@@ -118,6 +120,7 @@ def build_api(
         tokens=tokens,
         identities=idp,
         health=SwitchableHealth(db),
+        rate_limits=rate_limits,
     )
     health = use(DatabaseHealth)
     activity, cleanup = use(PullActivity), use(Cleanup)

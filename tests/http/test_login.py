@@ -75,13 +75,34 @@ def test_failed_logins_per_email_are_throttled_with_retry_after() -> None:
     assert _login(api, "bob@example.org", PASSWORD).status_code == 200
 
 
-def test_logins_per_ip_are_throttled() -> None:
-    api = build_api(HttpConfig(login_attempts_per_ip=2, rate_limit_per_ip=0))
+def test_failed_logins_per_ip_are_throttled_whatever_the_emails() -> None:
+    api = build_api(HttpConfig(login_attempts_per_ip=3, rate_limit_per_ip=0))
     ip = {"remote_addr": "203.0.113.9"}
-    assert _login(api, "alice@example.org", PASSWORD, **ip).status_code == 200
-    assert _login(api, "bob@example.org", PASSWORD, **ip).status_code == 200
-    assert _login(api, "admin@example.org", PASSWORD, **ip).status_code == 429
-    assert _login(api, "admin@example.org", PASSWORD, remote_addr="203.0.113.10").status_code == 200
+    for email in ("a@example.org", "b@example.org", "c@example.org"):
+        assert _login(api, email, "guess", **ip).status_code == 401
+    assert _login(api, "d@example.org", "guess", **ip).status_code == 429
+    assert _login(api, "alice@example.org", PASSWORD, **ip).status_code == 429
+    assert _login(api, "alice@example.org", PASSWORD, remote_addr="203.0.113.10").status_code == 200
+
+
+def test_a_field_office_behind_one_address_logs_in_all_at_once() -> None:
+    """30 devices behind one NAT log in at the start of the day: successes cost no budget."""
+    api = build_api(HttpConfig(login_attempts_per_ip=5, rate_limit_per_ip=0))
+    nat = {"remote_addr": "198.51.100.7"}
+    for _ in range(30):
+        assert _login(api, "alice@example.org", PASSWORD, **nat).status_code == 200
+    # ... and a couple of typos among them do not lock the office out either.
+    assert _login(api, "bob@example.org", "typo", **nat).status_code == 401
+    assert _login(api, "bob@example.org", PASSWORD, **nat).status_code == 200
+
+
+def test_guessing_from_another_address_cannot_lock_the_owner_out() -> None:
+    api = build_api(HttpConfig(login_attempts_per_email=3, rate_limit_per_ip=0))
+    attacker, owner = {"remote_addr": "192.0.2.66"}, {"remote_addr": "198.51.100.7"}
+    for _ in range(3):
+        assert _login(api, "alice@example.org", "guess", **attacker).status_code == 401
+    assert _login(api, "alice@example.org", "guess", **attacker).status_code == 429
+    assert _login(api, "alice@example.org", PASSWORD, **owner).status_code == 200
 
 
 def test_a_successful_login_clears_the_failure_count() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from adapters_in.http.config import HttpConfig
-from adapters_in.http.rate_limit import TokenBuckets
 from tests.http.conftest import PASSWORD, Api, build_api
 
 ADMIN_UI = "https://admin.example.org"
@@ -120,12 +119,3 @@ def test_forwarded_for_is_used_only_behind_trusted_proxies() -> None:
     assert api.client.simulate_get("/health", headers=first).status_code == 200
     assert api.client.simulate_get("/health", headers=second).status_code == 200
     assert api.client.simulate_get("/health", headers=first).status_code == 429
-
-
-def test_token_buckets_refill_over_time() -> None:
-    now = [0.0]
-    buckets = TokenBuckets(2, 60.0, now=lambda: now[0])
-    assert buckets.take("k") == 0 and buckets.take("k") == 0
-    assert buckets.take("k") == pytest.approx(30.0)
-    now[0] = 30.0
-    assert buckets.take("k") == 0

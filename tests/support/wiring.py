@@ -11,6 +11,7 @@ from typing import Any
 
 import punq
 
+from adapters_out.memory.limits import MemoryRateLimits
 from adapters_out.qr.segno_renderer import SegnoQrRenderer
 from adapters_out.secrets.boxes import FernetSecretBox
 from adapters_out.security.opaque_tokens import RandomOpaqueTokens
@@ -24,6 +25,7 @@ from bootstrap.use_cases import use_case_resolver
 from domain.duplicates import stdlib_similarity
 from domain.event_types import EventTypes
 from ports.clock import Clock, IdGenerator
+from ports.limits import RateLimits
 from ports.qr import QrRenderer
 from ports.repositories import DatabaseHealth, UnitOfWorkFactory
 from ports.secrets import SecretBox
@@ -39,6 +41,7 @@ def wire_use_cases(
     tokens: TokenIssuer,
     identities: IdentityProvider,
     health: DatabaseHealth | None = None,
+    rate_limits: RateLimits | None = None,
 ) -> Callable[[type[Any]], Any]:
     c = punq.Container()
     c.register(UnitOfWorkFactory, instance=db)
@@ -48,6 +51,7 @@ def wire_use_cases(
     c.register(PasswordHasher, instance=hasher)
     c.register(TokenIssuer, instance=tokens)
     c.register(OpaqueTokens, instance=RandomOpaqueTokens())
+    c.register(RateLimits, instance=rate_limits if rate_limits is not None else MemoryRateLimits())
     c.register(IdentityProvider, instance=identities)
     c.register(SecretBox, instance=FernetSecretBox(["test-secret-key"]))
     c.register(QrRenderer, instance=SegnoQrRenderer())

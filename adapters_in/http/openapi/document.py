@@ -17,7 +17,7 @@ from adapters_in.http.routing import RouteModule
 
 _DESCRIPTION = """Central sync server for offline-first field data collection, wire-compatible
 with the ID PASS DataCollect client. Errors are RFC 9457 `application/problem+json`.
-Tokens from `/api/users/login` last {ttl_h:g} h. Rate limits are per worker process."""
+Tokens from `/api/users/login` last {ttl_h:g} h. Rate limits are shared by every worker and host."""
 
 
 def build_document(modules: Sequence[RouteModule], config: HttpConfig) -> dict[str, Any]:

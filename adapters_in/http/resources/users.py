@@ -15,8 +15,9 @@ from adapters_in.http.routing import HttpKit, RouteModule
 from application.sessions import LoginResult, Logout, RefreshSession
 from application.user_admin import ManageUsers, UserChanges, UserDraft
 from application.users import CurrentUser, Login
-from domain.errors import NotFound, Unauthenticated
+from domain.errors import NotFound
 from domain.users import User
+from ports.limits import RateLimits
 
 _USER_ID = re.compile(r"^[0-9]{1,18}$")  # fits a 64-bit integer column
 
@@ -54,15 +55,10 @@ class LoginResource:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = parse(req, self._kit.wire, LoginBody, status=400)  # compat: missing field -> 400
-        self._throttle.before_attempt(
-            body.email, client_ip(req, self._kit.config.trusted_proxy_count)
-        )
-        try:
-            result = self._login(body.email, body.password)
-        except Unauthenticated:
-            self._throttle.failed(body.email)
-            raise
-        self._throttle.succeeded(body.email)
+        ip = client_ip(req, self._kit.config.trusted_proxy_count)
+        self._throttle.before_attempt(body.email, ip)  # counts the attempt as a failure ...
+        result = self._login(body.email, body.password)
+        self._throttle.succeeded(body.email, ip)  # ... until it succeeds
         resp.media = render_session(result)
 
 
@@ -156,7 +152,10 @@ def routes() -> RouteModule:
     def register(app: falcon.App, kit: HttpKit) -> None:
         config = kit.config
         throttle = LoginThrottle(
-            config.login_attempts_per_email, config.login_attempts_per_ip, config.login_window_s
+            kit.use(RateLimits),
+            config.login_attempts_per_email,
+            config.login_attempts_per_ip,
+            config.login_window_s,
         )
         app.add_route("/api/users/login", LoginResource(kit.use(Login), throttle, kit))
         app.add_route("/api/users/refresh", RefreshResource(kit.use(RefreshSession), kit))
