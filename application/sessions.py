@@ -12,6 +12,7 @@ makes every access token issued before it invalid at once.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime, timedelta
 
 import attrs
@@ -23,6 +24,8 @@ from ports.limits import RateLimits
 from ports.records import RefreshToken
 from ports.repositories import UnitOfWork, UnitOfWorkFactory
 from ports.security import OpaqueTokens, TokenIssuer
+
+log = logging.getLogger(__name__)
 
 INVALID_REFRESH = "Invalid refresh token"
 DEFAULT_REFRESH_TTL_S = 30 * 86400
@@ -112,8 +115,14 @@ class RefreshSession:
                 result = self._sessions.issue(uow, user, stored.family_id, now)
                 uow.commit()
                 return result
-            uow.refresh_tokens.revoke_family(stored.family_id, now)
+            revoked = uow.refresh_tokens.revoke_family(stored.family_id, now)
             uow.commit()
+        if code == "refresh-token-reused":  # a copied token: worth an operator's attention
+            log.warning(
+                "refresh token reused: session revoked (user %s, %d tokens)",
+                stored.user_id,
+                revoked,
+            )
         raise Unauthenticated(INVALID_REFRESH, code=code)
 
 

@@ -50,7 +50,9 @@ def test_a_refresh_rotates_both_tokens_within_the_session(api: Api) -> None:
     assert third.status_code == 200
 
 
-def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(api: Api) -> None:
+def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
     first = _login(api)
     other_session = _login(api)
     rotated = _refresh(api, first["refreshToken"]).json
@@ -58,6 +60,9 @@ def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(api: Api) -> N
     assert reused.status_code == 401
     assert reused.headers["content-type"] == "application/problem+json"
     assert reused.json["code"] == "refresh-token-reused"
+    warning = [r.getMessage() for r in caplog.records if "reused" in r.getMessage()]
+    assert warning == [f"refresh token reused: session revoked (user {first['userId']}, 2 tokens)"]
+    assert first["refreshToken"] not in caplog.text
     # The current token of that family is dead too (thief or owner: both must log in again) ...
     assert _refresh(api, rotated["refreshToken"]).json["code"] == "invalid-refresh-token"
     # ... but another session of the same user is untouched.
