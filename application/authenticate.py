@@ -108,12 +108,12 @@ class Authenticate:
             claims = self._our_claims(token)
             if claims is None:
                 raise Unauthenticated(INVALID_TOKEN, code="invalid-token")
-            return self._current_user(claims.subject, claims.version)
+            return self._current_user(claims.subject, claims.version, claims.session_id)
         if tenant_id is None:
             raise Unauthenticated(INVALID_TYPE, code="invalid-authentication-type")
         claims = self._our_claims(token)
         if claims is not None:  # compat: our JWT under a provider scheme
-            return self._current_user(claims.subject, claims.version)
+            return self._current_user(claims.subject, claims.version, claims.session_id)
         return self._provider_token(scheme, token, tenant_id)
 
     def _our_claims(self, token: str) -> TokenClaims | None:

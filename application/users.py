@@ -54,22 +54,29 @@ class Login:
 class CurrentUser:
     """Resolve a verified token subject to a live account (deleted users lose access)."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
-        self._uow_factory = uow_factory
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory, self._clock = uow_factory, clock
 
-    def __call__(self, user_id: str, version: str | None = None) -> Principal:
+    def __call__(
+        self, user_id: str, version: str | None = None, session_id: str | None = None
+    ) -> Principal:
         """``version`` is the token's ``ver``: a token issued before the user's password or role
-        changed is refused. (Tokens without one predate this check and are still accepted
-        until they expire.)"""
+        changed is refused. ``session_id`` is its ``sid``: a token of a session that was logged
+        out, or revoked because its refresh token was reused, is refused too. (Tokens without
+        them predate these checks and are accepted until they expire.)"""
         number = numeric_id(user_id)
         if number is None:
             raise Unauthenticated("Invalid token", code="invalid-token")
         with self._uow_factory(read_only=True) as uow:
             user = uow.users.get(number)
-        if user is None or user.disabled:
-            raise Unauthenticated("Invalid token", code="invalid-token")
-        if version is not None and version != credential_version(user):
-            raise Unauthenticated("Invalid token", code="invalid-token")
+            if user is None or user.disabled:
+                raise Unauthenticated("Invalid token", code="invalid-token")
+            if version is not None and version != credential_version(user):
+                raise Unauthenticated("Invalid token", code="invalid-token")
+            if session_id is not None and not uow.refresh_tokens.session_active(
+                session_id, self._clock.now()
+            ):
+                raise Unauthenticated("Invalid token", code="invalid-token")
         return Principal(
             user_id=str(user.id), email=user.email, role=user.role, tenants=user.tenants
         )

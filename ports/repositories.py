@@ -330,6 +330,11 @@ class RefreshTokenRepository(Protocol):
         did it. Of two concurrent calls for one token exactly one gets True."""
         ...
 
+    def session_active(self, family_id: str, now: datetime) -> bool:
+        """True while the family (a login session) has a token neither revoked nor expired at
+        ``now``; False after logout, reuse detection, revocation, expiry or purge."""
+        ...
+
     def revoke_family(self, family_id: str, at: datetime) -> int:
         """Revoke every not-yet-revoked token of the family; returns how many."""
         ...

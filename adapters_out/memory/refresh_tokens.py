@@ -27,6 +27,12 @@ class MemoryRefreshTokens:
         self._s.refresh_tokens[token_hash] = attrs.evolve(token, used_at=at)
         return True
 
+    def session_active(self, family_id: str, now: datetime) -> bool:
+        return any(
+            t.family_id == family_id and t.revoked_at is None and t.expires_at > now
+            for t in self._s.refresh_tokens.values()
+        )
+
     def _revoke(self, matches: list[RefreshToken], at: datetime) -> int:
         for token in matches:
             self._s.refresh_tokens[token.token_hash] = attrs.evolve(token, revoked_at=at)

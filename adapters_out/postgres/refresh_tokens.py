@@ -61,6 +61,14 @@ class PgRefreshTokens:
         ).fetchone()
         return row is not None
 
+    def session_active(self, family_id: str, now: datetime) -> bool:
+        row = self._db.read(
+            "SELECT 1 FROM refresh_tokens WHERE family_id = %s AND revoked_at IS NULL"
+            " AND expires_at > %s LIMIT 1",
+            (family_id, now),
+        ).fetchone()
+        return row is not None
+
     def revoke_family(self, family_id: str, at: datetime) -> int:
         return self._count(
             "UPDATE refresh_tokens SET revoked_at = %s"

@@ -58,6 +58,14 @@ class SqliteRefreshTokens:
         )
         return cursor.rowcount == 1
 
+    def session_active(self, family_id: str, now: datetime) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NULL"
+            " AND expires_at > ? LIMIT 1",
+            (family_id, to_text(now)),
+        ).fetchone()
+        return row is not None
+
     def revoke_family(self, family_id: str, at: datetime) -> int:
         return self._conn.execute(
             "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",

@@ -110,3 +110,21 @@ def test_of_two_concurrent_uses_exactly_one_wins(database):
     for thread in threads:
         thread.join(timeout=10)
     assert sorted(results) == [False, True]
+
+
+def test_a_session_is_active_until_revoked_or_expired(database):
+    _add(database, _token("a1", family="fa", expires=100), _token("b1", family="fb", expires=10))
+    with database() as uow:
+        uow.refresh_tokens.use("a1", t(1))
+        uow.refresh_tokens.add(_token("a2", family="fa", expires=200))  # the rotation
+        uow.commit()
+    with database(read_only=True) as uow:
+        assert uow.refresh_tokens.session_active("fa", t(150))  # a2 lives on
+        assert uow.refresh_tokens.session_active("fb", t(5))
+        assert not uow.refresh_tokens.session_active("fb", t(10))  # expired
+        assert not uow.refresh_tokens.session_active("unknown", t(5))
+    with database() as uow:
+        uow.refresh_tokens.revoke_family("fa", t(20))
+        uow.commit()
+    with database(read_only=True) as uow:
+        assert not uow.refresh_tokens.session_active("fa", t(21))

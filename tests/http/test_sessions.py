@@ -63,10 +63,13 @@ def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(
     warning = [r.getMessage() for r in caplog.records if "reused" in r.getMessage()]
     assert warning == [f"refresh token reused: session revoked (user {first['userId']}, 2 tokens)"]
     assert first["refreshToken"] not in caplog.text
-    # The current token of that family is dead too (thief or owner: both must log in again) ...
+    # The current tokens of that family are dead too (thief or owner: both must log in again) ...
     assert _refresh(api, rotated["refreshToken"]).json["code"] == "invalid-refresh-token"
+    assert _me(api, rotated["token"]) == 401
+    assert _me(api, first["token"]) == 401
     # ... but another session of the same user is untouched.
     assert _refresh(api, other_session["refreshToken"]).status_code == 200
+    assert _me(api, other_session["token"]) == 200
 
 
 def test_unknown_malformed_and_expired_refresh_tokens_are_refused(api: Api) -> None:
@@ -86,6 +89,8 @@ def test_logout_ends_the_session_and_unknown_tokens_are_not_an_error(api: Api) -
     out = api.client.simulate_post(LOGOUT, json={"refreshToken": session["refreshToken"]})
     assert out.status_code == 204
     assert _refresh(api, session["refreshToken"]).status_code == 401
+    assert _me(api, session["token"]) == 401  # the session's access token ended with it
+    assert _me(api, other["token"]) == 200
     assert _refresh(api, other["refreshToken"]).status_code == 200
     again = api.client.simulate_post(LOGOUT, json={"refreshToken": "never-issued"})
     assert again.status_code == 204

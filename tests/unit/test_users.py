@@ -124,7 +124,7 @@ def test_a_deleted_users_token_stops_resolving(db, manage):
     ann = manage.create(
         ADMIN, UserDraft(email="ann@example.org", password=PASSWORD, tenants=("t1",))
     )
-    current = CurrentUser(db)
+    current = CurrentUser(db, SteppingClock())
     assert current(str(ann.id)).tenants == ("t1",)
     manage.delete(ADMIN, str(ann.id))
     with pytest.raises(Unauthenticated):

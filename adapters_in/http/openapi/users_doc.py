@@ -90,9 +90,11 @@ _SESSIONS = """Sessions. `POST /api/users/login` answers `{token, userId}` (what
 reads) plus `refreshToken` and `expiresIn`. Send `token` as `Authorization: Bearer <token>`
 until it expires (`expiresIn` seconds, `JWT_TTL`); then post the refresh token to
 `/api/users/refresh` for a new pair. Each refresh token works once: the answer carries its
-replacement, and presenting a used one again revokes the whole session (it was copied).
-`/api/users/logout` ends the session of a refresh token. Changing a user's password or role,
-or deleting the user, revokes all the user's sessions and access tokens at once."""
+replacement, and presenting a used one again revokes the whole session (it was copied),
+access tokens included.
+`/api/users/logout` ends the session of a refresh token, its access tokens included. Changing
+a user's password or role, or deleting the user, revokes all the user's sessions and access
+tokens at once."""
 _USER_PATH = path("user_id", "numeric user id (PUT), or id or email (DELETE, compat)", "2")
 
 PATHS = {
@@ -130,8 +132,8 @@ PATHS = {
         "post": {
             "tags": ["users"],
             "summary": "End the session of a refresh token (unknown tokens are not an error)",
-            "description": "Access tokens already issued to the session stay valid until they "
-            "expire (`expiresIn`); the session can no longer be refreshed.",
+            "description": "The session can no longer be refreshed, and the access tokens "
+            "issued to it are refused from now on.",
             "security": PUBLIC,
             "requestBody": body(ref("RefreshRequest"), {"refreshToken": "q3Zp...opaque"}),
             "responses": {"204": {"description": "Logged out"}, **errors(400, 415, 422)},
