@@ -7,8 +7,8 @@ target: a device pulling from the start always gets the whole feed. A run takes 
 one runs at a time; it deletes in batches, each its own short transaction, and renews the lease
 between batches. Every run is recorded (``job_runs``) with its counts, for ``/health/sync``.
 
-Adding a target (finished external-sync runs, revoked tokens, expired limit state): one entry
-in ``TARGETS``, one in each SQL adapter's ``_TARGETS``, and a contract test.
+Adding a target (e.g. finished external-sync runs): one entry in ``TARGETS``, one in each SQL
+adapter's ``_TARGETS``, and a contract test.
 """
 
 from __future__ import annotations
@@ -63,6 +63,19 @@ TARGETS: tuple[RetentionTarget, ...] = (
         setting="RETENTION_EXPIRED_LEASES",
         default_age_s=1 * DAY,
         description="job leases that expired (their holder died)",
+    ),
+    RetentionTarget(
+        name="dead-refresh-tokens",
+        setting="RETENTION_DEAD_REFRESH_TOKENS",
+        default_age_s=1 * DAY,
+        description="refresh tokens that expired or were revoked, by when that happened",
+    ),
+    RetentionTarget(
+        name="rate-limits",
+        setting="RETENTION_RATE_LIMITS",
+        default_age_s=3600.0,
+        description="rate-limit state whose budget has refilled, by when it did (PostgreSQL; "
+        "the SQLite limits file cleans itself)",
     ),
     RetentionTarget(
         name="job-runs",

@@ -20,7 +20,6 @@ import attrs
 from domain.errors import Unauthenticated
 from domain.users import User, credential_version
 from ports.clock import Clock
-from ports.limits import RateLimits
 from ports.records import RefreshToken
 from ports.repositories import UnitOfWork, UnitOfWorkFactory
 from ports.security import OpaqueTokens, TokenIssuer
@@ -139,20 +138,3 @@ class Logout:
             if stored is not None:
                 uow.refresh_tokens.revoke_family(stored.family_id, self._clock.now())
                 uow.commit()
-
-
-class PurgeExpiredAccountState:
-    """The retention job's part for accounts: refresh tokens that expired or were revoked, and
-    rate-limit state whose budget has refilled. Both are safe to delete at any time (a purged
-    token is refused like an unknown one; a purged limit key has its full budget, as it had).
-    Returns how many of each were deleted."""
-
-    def __init__(self, uow_factory: UnitOfWorkFactory, limits: RateLimits, clock: Clock) -> None:
-        self._uow_factory, self._limits, self._clock = uow_factory, limits, clock
-
-    def __call__(self) -> dict[str, int]:
-        now = self._clock.now()
-        with self._uow_factory() as uow:
-            tokens = uow.refresh_tokens.purge_expired(now)
-            uow.commit()
-        return {"refresh_tokens": tokens, "rate_limits": self._limits.purge_expired(now)}

@@ -66,8 +66,16 @@ def _job_runs(state: MemoryState, before: datetime) -> Iterator[_Row]:
             yield lambda run_id=run_id: state.job_runs.pop(run_id, None)  # type: ignore[misc]
 
 
+def _dead_refresh_tokens(state: MemoryState, before: datetime) -> Iterator[_Row]:
+    for token_hash, token in list(state.refresh_tokens.items()):
+        died = min(token.expires_at, token.revoked_at or token.expires_at)
+        if died < before:
+            yield lambda token_hash=token_hash: state.refresh_tokens.pop(token_hash, None)  # type: ignore[misc]
+
+
 _TARGETS: dict[str, Callable[[MemoryState, datetime], Iterator[_Row]]] = {
     "read-audit": _read_audit,
+    "dead-refresh-tokens": _dead_refresh_tokens,
     "quarantine": _quarantine,
     "expired-leases": _expired_leases,
     "job-runs": _job_runs,

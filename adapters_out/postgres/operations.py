@@ -41,6 +41,10 @@ _TARGETS = {
     "quarantine": _Target("quarantine", "received_at", "TRUE"),
     "expired-leases": _Target("leases", "expires_at", "TRUE"),
     "job-runs": _Target("job_runs", "started_at", "finished_at IS NOT NULL"),
+    # Dead since it expired or was revoked, whichever came first (LEAST ignores a NULL).
+    "dead-refresh-tokens": _Target("refresh_tokens", "LEAST(expires_at, revoked_at)", "TRUE"),
+    # A key whose theoretical arrival time has passed has its full budget, as an absent one.
+    "rate-limits": _Target("rate_limits", "to_timestamp(tat)", "TRUE"),
 }
 
 

@@ -21,6 +21,8 @@ _SCHEMA = (
 )
 # Allowed: insert, or move the key's tat on by one interval from max(tat, now). Refused (the
 # WHERE of the conflict is false): no row comes back and nothing changes.
+PURGE_EVERY = 10_000  # hits of one process between two purges of refilled keys
+
 _HIT = (
     "INSERT INTO rate_limits (key, tat) VALUES (:key, :now + :interval)"
     " ON CONFLICT (key) DO UPDATE SET tat = max(tat, :now) + :interval"
@@ -38,6 +40,7 @@ class SqliteRateLimits:
         self._created = False
         self._opened: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._hits = 0
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -63,6 +66,10 @@ class SqliteRateLimits:
 
     def hit(self, key: str, limit: int, period_s: float) -> float:
         now, interval = self._now(), period_s / limit
+        self._hits += 1  # not exact across threads, and need not be
+        if self._hits % PURGE_EVERY == 0:  # this file is outside the retention job's reach
+            with translated():
+                self._conn().execute("DELETE FROM rate_limits WHERE tat <= ?", (now,))
         params = {"key": key, "now": now, "interval": interval, "period": period_s}
         with translated():
             conn = self._conn()

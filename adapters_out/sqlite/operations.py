@@ -46,6 +46,11 @@ _TARGETS = {
     "quarantine": _Target("quarantine", "received_at", "1"),
     "expired-leases": _Target("leases", "expires_at", "1"),
     "job-runs": _Target("job_runs", "started_at", "finished_at IS NOT NULL"),
+    # Dead since it expired or was revoked, whichever came first. (Rate limits live in their
+    # own file, DATA_DIR/limits.sqlite3, which purges itself: adapters_out/sqlite/limits.py.)
+    "dead-refresh-tokens": _Target(
+        "refresh_tokens", "min(expires_at, coalesce(revoked_at, expires_at))", "1"
+    ),
 }
 
 

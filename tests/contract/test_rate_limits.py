@@ -114,3 +114,44 @@ def test_concurrent_hits_never_exceed_the_budget(limits: Limits) -> None:
     for thread in threads:
         thread.join(timeout=30)
     assert len(allowed) == 80 and allowed.count(True) == 25
+
+
+def test_postgres_state_is_a_retention_target_of_the_cleanup_job(tmp_path: Path) -> None:
+    """On PostgreSQL the limits table is in the main database, so the retention cleanup purges
+    it (on SQLite the limits file purges itself, see ``PURGE_EVERY``)."""
+    from adapters_out.postgres.limits import PgRateLimits
+    from tests.support.postgres_backend import postgres_database
+
+    clock = Clock()
+    with postgres_database() as db:
+        store = PgRateLimits(db, now=clock)
+        store.hit("refilled", 1, 10.0)
+        store.hit("busy", 1, 1000.0)
+        cutoff = datetime.fromtimestamp(T0 + 100, UTC)
+        with db() as uow:
+            assert uow.retention.supports("rate-limits")
+            assert uow.retention.count("rate-limits", cutoff) == 1
+            assert uow.retention.purge("rate-limits", cutoff, 100) == 1
+            uow.commit()
+        clock.now = T0 + 100
+        assert store.hit("busy", 1, 1000.0) > 0  # still limiting: kept
+
+
+def test_the_sqlite_limits_file_purges_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from adapters_out.sqlite import limits as sqlite_limits
+
+    monkeypatch.setattr(sqlite_limits, "PURGE_EVERY", 3)
+    clock = Clock()
+    store = sqlite_limits.SqliteRateLimits(tmp_path / "limits.sqlite3", now=clock)
+    store.hit("refilled", 1, 1.0)
+    store.hit("busy", 1, 1000.0)
+    clock.now = T0 + 10
+    store.hit("new", 1, 1000.0)  # the third hit purges first
+    store.close()
+    with sqlite3.connect(tmp_path / "limits.sqlite3") as conn:
+        keys = {row[0] for row in conn.execute("SELECT key FROM rate_limits")}
+    assert keys == {"busy", "new"}

@@ -128,3 +128,33 @@ def test_a_session_is_active_until_revoked_or_expired(database):
         uow.commit()
     with database(read_only=True) as uow:
         assert not uow.refresh_tokens.session_active("fa", t(21))
+
+
+def test_the_retention_target_takes_tokens_dead_before_the_cutoff(database):
+    _add(
+        database,
+        _token("expired-long-ago", family="f1", expires=10),
+        _token("revoked-long-ago", family="f2", expires=500),
+        _token("revoked-lately", family="f3", expires=500),
+        _token("used-but-live", family="f4", expires=500),
+        _token("live", family="f5", expires=500),
+    )
+    with database() as uow:
+        uow.refresh_tokens.revoke_family("f2", t(20))
+        uow.refresh_tokens.revoke_family("f3", t(200))
+        uow.refresh_tokens.use("used-but-live", t(30))
+        uow.commit()
+    with database(read_only=True) as uow:
+        assert uow.retention.supports("dead-refresh-tokens")
+        assert uow.retention.count("dead-refresh-tokens", t(100)) == 2
+    with database() as uow:
+        assert uow.retention.purge("dead-refresh-tokens", t(100), 1) == 1  # batches
+        assert uow.retention.purge("dead-refresh-tokens", t(100), 10) == 1
+        uow.commit()
+    with database(read_only=True) as uow:
+        left = {
+            h
+            for h in ("expired-long-ago", "revoked-long-ago", "revoked-lately", "used-but-live")
+            if uow.refresh_tokens.get(h) is not None
+        }
+    assert left == {"revoked-lately", "used-but-live"}
