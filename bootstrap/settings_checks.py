@@ -26,6 +26,11 @@ def check_settings(r: Reader, v: Mapping[str, Any]) -> None:
         f"DB_POOL_MAX ({v['db_pool_max']}) must be at least WEB_THREADS ({v['web_threads']}): "
         "every request thread may need a connection",
     )
+    r.check(
+        v["refresh_token_ttl_s"] >= v["jwt_ttl_s"],
+        f"REFRESH_TOKEN_TTL ({v['refresh_token_ttl_s']} s) must be at least JWT_TTL "
+        f"({v['jwt_ttl_s']} s): an access token ends with its session",
+    )
     if prod:
         r.check(
             v["bcrypt_rounds"] >= 10,

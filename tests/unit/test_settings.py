@@ -80,6 +80,12 @@ def test_production_refuses_missing_or_weak_jwt_secret() -> None:
         Settings.from_env(prod(JWT_SECRET="changeme-changeme-changeme-changeme"))
 
 
+def test_refresh_tokens_must_outlive_access_tokens() -> None:
+    with pytest.raises(ConfigError, match=r"REFRESH_TOKEN_TTL \(3600 s\) must be at least JWT_TTL"):
+        Settings.from_env({"JWT_TTL": "2h", "REFRESH_TOKEN_TTL": "1h"})
+    assert Settings.from_env({"REFRESH_TOKEN_TTL": "7d"}).refresh_token_ttl_s == 7 * 86400
+
+
 def test_every_problem_is_listed_at_once() -> None:
     env = {
         "DATACOLLECT_ENV": "production",
