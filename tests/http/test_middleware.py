@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters_in.http.config import HttpConfig
+from ports.errors import StorageUnavailable
 from tests.http.conftest import PASSWORD, Api, build_api
 
 ADMIN_UI = "https://admin.example.org"
@@ -119,3 +120,29 @@ def test_forwarded_for_is_used_only_behind_trusted_proxies() -> None:
     assert api.client.simulate_get("/health", headers=first).status_code == 200
     assert api.client.simulate_get("/health", headers=second).status_code == 200
     assert api.client.simulate_get("/health", headers=first).status_code == 429
+
+
+class _UnreachableLimits:
+    """A ``RateLimits`` store whose database is away."""
+
+    def hit(self, key: str, limit: int, period_s: float) -> float:
+        raise StorageUnavailable("the database is unreachable", retry_after_s=5)
+
+    def refund(self, key: str, limit: int, period_s: float) -> None:
+        raise StorageUnavailable("the database is unreachable", retry_after_s=5)
+
+    def reset(self, key: str) -> None:
+        raise StorageUnavailable("the database is unreachable", retry_after_s=5)
+
+    def purge_expired(self, now: object) -> int:
+        raise StorageUnavailable("the database is unreachable", retry_after_s=5)
+
+
+def test_limits_fail_open_when_their_store_is_unreachable() -> None:
+    """Liveness and the login itself do not depend on the limit store being up."""
+    config = HttpConfig(rate_limit_per_ip=1, rate_limit_per_user=1, login_attempts_per_ip=1)
+    api = build_api(config, rate_limits=_UnreachableLimits())
+    for _ in range(3):
+        assert api.client.simulate_get("/health").status_code == 200
+    login = {"email": "alice@example.org", "password": PASSWORD}
+    assert api.client.simulate_post("/api/users/login", json=login).status_code == 200
