@@ -9,10 +9,13 @@ TEST_WORKERS ?= 2
 
 .PHONY: run test lint format bench clean install
 
-$(STAMP): pyproject.toml
+PLUGIN := tests/plugins/example_adapter
+
+$(STAMP): pyproject.toml $(PLUGIN)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps -e $(PLUGIN)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -16,6 +16,7 @@ import attrs
 
 from application.access import tenant_for
 from application.duplicate_detection import DuplicateDetector
+from application.external_outbox import enqueue_applied
 from application.push_batch import PushBatch
 from application.push_results import EventResult, Status
 from application.push_write import write_batch
@@ -86,5 +87,6 @@ class PushEvents:
             batch.apply_all()
             rules = DuplicateRules.from_config(tenant.config.get("duplicateDetection"))
             write_batch(batch, self._detector, rules)
+            enqueue_applied(uow, tenant, batch.applied, now)
             uow.commit()
         return PushOutcome(results=tuple(batch.results))

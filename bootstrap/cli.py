@@ -16,8 +16,9 @@ from typing import TextIO
 
 import punq
 
-from adapters_in.cli import apps, commands, maintenance
+from adapters_in.cli import apps, commands, external, maintenance
 from adapters_in.cli.parser import parse_args
+from application.external_sync import RunExternalSync
 from application.retention import Cleanup
 from application.tenant_reads import ExportTenant
 from application.tenants import CreateTenant, UpdateTenant
@@ -39,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check-config":
             return check_config(args.connect, out)
+        if args.command == "fake-external":
+            return fake_external(args, out)
         settings = Settings.from_env()
         if args.command == "serve":
             return serve()
@@ -92,9 +95,35 @@ def _run(args, settings: Settings, container: punq.Container, out: TextIO) -> in
             apps.run(args, apps_commands, out)
         elif args.command == "cleanup":
             return maintenance.run_cleanup(args, container.resolve(Cleanup), out)
+        elif args.command == "external-sync":
+            return external.run_sync(args, use(container, RunExternalSync), out, sys.stdin)
         return 0
     finally:
         db.close()
+
+
+def fake_external(args, out: TextIO) -> int:  # type: ignore[no-untyped-def]
+    """Serve a fake remote until interrupted (a development tool; see README)."""
+    from adapters_out.external.fakes.odoo import FakeOdoo
+    from adapters_out.external.fakes.servers import FakeMock, FakeOpenFn
+
+    if args.kind == "openspp":
+        fake: FakeOdoo | FakeMock | FakeOpenFn = FakeOdoo(port=args.port)
+        where = f"{fake.base_url} (database 'openspp', login admin / admin)"
+    elif args.kind == "openfn":
+        mode = "api-key" if args.api_key else "none"
+        fake = FakeOpenFn(mode=mode, api_key=args.api_key or "", port=args.port, trigger="demo")
+        where = fake.url  # type: ignore[union-attr]
+    else:
+        fake = FakeMock(port=args.port)
+        where = fake.url  # type: ignore[union-attr]
+    out.write(f"fake {args.kind} listening on {where}; Ctrl-C stops it\n")
+    out.flush()
+    try:
+        fake.server.serve_forever()
+    finally:
+        fake.server.server_close()
+    return 0
 
 
 def check_config(connect: bool, out: TextIO) -> int:

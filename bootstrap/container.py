@@ -15,6 +15,8 @@ import socket
 
 import punq
 
+from adapters_out.external.http import Deadline
+from adapters_out.external.registry import AdapterRegistry
 from adapters_out.identity import UserinfoIdentityProvider
 from adapters_out.qr.segno_renderer import SegnoQrRenderer
 from adapters_out.secrets.boxes import FernetSecretBox, PlainSecretBox
@@ -25,6 +27,7 @@ from adapters_out.similarity import rapidfuzz_similarity
 from adapters_out.system import RandomIds, SystemClock
 from application import authenticate, sessions, tenants
 from application.duplicate_detection import DuplicateDetector
+from application.external_sync import ExternalSyncOptions, RunExternalSync
 from application.leases import Leases
 from application.pull import PullEvents
 from application.pull_activity import PullActivity
@@ -33,6 +36,7 @@ from bootstrap.settings import Settings
 from bootstrap.storage import ManagedDatabase, build_database, build_rate_limits
 from domain.event_types import EventTypes
 from ports.clock import Clock, IdGenerator
+from ports.external import ExternalSystems
 from ports.limits import RateLimits
 from ports.qr import QrRenderer
 from ports.repositories import DatabaseHealth, UnitOfWorkFactory
@@ -72,7 +76,12 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
 
     c.register(EventTypes, instance=EventTypes())
     c.register(DuplicateDetector, instance=DuplicateDetector(rapidfuzz_similarity))
-    c.register(tenants.TenantConfigRules, instance=tenants.TenantConfigRules())
+    registry = AdapterRegistry.from_entry_points()
+    c.register(ExternalSystems, instance=registry)
+    c.register(
+        tenants.TenantConfigRules,
+        instance=tenants.TenantConfigRules(sync_types=registry.names()),
+    )
     c.register(Leases, scope=SINGLETON)
     activity = PullActivity(db, clock, flush_interval_s=settings.pull_activity_flush_s)
     c.register(PullActivity, instance=activity)
@@ -93,6 +102,12 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
     )
     # Other application classes are registered on first use (bootstrap.use_cases).
     c.register(sessions.SessionTokens, scope=SINGLETON, refresh_ttl_s=settings.refresh_token_ttl_s)
+    c.register(
+        RunExternalSync,
+        scope=SINGLETON,
+        deadlines=Deadline,
+        options=ExternalSyncOptions(deadline_s=settings.external_sync_deadline_s),
+    )
     c.register(
         authenticate.Authenticate,
         scope=SINGLETON,

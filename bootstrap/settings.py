@@ -91,6 +91,7 @@ class Settings:
         (t.name, t.default_age_s) for t in RETENTION_TARGETS
     )
     pull_activity_flush_s: float = 60.0
+    external_sync_deadline_s: float = 120.0
 
     @property
     def is_production(self) -> bool:
@@ -166,6 +167,7 @@ class Settings:
                 for t in RETENTION_TARGETS
             ),
             pull_activity_flush_s=r.get("PULL_ACTIVITY_FLUSH", parse_duration, 60.0),
+            external_sync_deadline_s=r.get("EXTERNAL_SYNC_DEADLINE", parse_duration, 120.0),
         )
         values.update(_jwt_secret(r, prod, data_dir, create_files))
         check_settings(r, values)

@@ -74,6 +74,7 @@ def _ranges(r: Reader, v: Mapping[str, Any]) -> None:
     between("PULL_PAGE_MAX_BYTES", "pull_page_max_bytes", 1024, 1024**3)
     between("LEGACY_SINCE_SKEW", "legacy_since_skew_s", 0, 7 * 86400)
     between("IDP_CACHE_TTL", "idp_cache_ttl_s", 0, 86400)
+    between("EXTERNAL_SYNC_DEADLINE", "external_sync_deadline_s", 1, 86400)
 
 
 def _secrets(r: Reader, v: Mapping[str, Any], prod: bool) -> None:

@@ -19,6 +19,7 @@ from domain.entities import Entity
 from domain.events import Event
 from domain.tenants import Tenant
 from domain.users import User
+from ports.external_store import ExternalRepository
 from ports.records import (
     AuditEntry,
     EntityQuery,
@@ -39,6 +40,7 @@ __all__ = [
     "EntityQuery",
     "EntityRepository",
     "EventRepository",
+    "ExternalRepository",
     "FeedStatus",
     "JobRun",
     "JobRunRepository",
@@ -364,6 +366,7 @@ class UnitOfWork(Protocol):
     pull_activity: PullActivityRepository
     job_runs: JobRunRepository
     refresh_tokens: RefreshTokenRepository
+    external: ExternalRepository
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:
         """Serialise concurrent units of work that change the same entities (until the end of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from adapters_in.cli import apps, maintenance
+from adapters_in.cli import apps, external, maintenance
 
 PROG = "datacollect"
 DESCRIPTION = (
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     apps.add_parser(commands)
     maintenance.add_parser(commands)
+    external.add_parsers(commands)
     return parser
 
 

@@ -20,6 +20,7 @@ from falcon.routing import CompiledRouter
 from adapters_in.http import problems
 from adapters_in.http.config import HttpConfig
 from adapters_in.http.converter import make_converter
+from adapters_in.http.external import external_routes
 from adapters_in.http.middleware.authentication import AuthenticationMiddleware
 from adapters_in.http.middleware.body_limit import BodyLimitMiddleware
 from adapters_in.http.middleware.cors import CorsMiddleware
@@ -87,6 +88,7 @@ def create_app(services: HttpServices, config: HttpConfig) -> falcon.App:
         sync.routes(),
         audit_logs.routes(),
         tenant_routes(),
+        external_routes(),
         *services.extra_routes,
     ]
     if config.docs_enabled:

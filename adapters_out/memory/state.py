@@ -57,6 +57,13 @@ class MemoryState:
     pull_activity: dict[str, datetime] = attrs.field(factory=dict)  # tenant -> last pull
     job_runs: dict[int, JobRun] = attrs.field(factory=dict)
     refresh_tokens: dict[str, RefreshToken] = attrs.field(factory=dict)  # by token hash
+    # external sync: tenant -> {(system, event guid): OutboxRow}, {(system, entity): IdMapping},
+    # {(system, direction): cursor}; runs by id
+    outbox: defaultdict[str, dict[Any, Any]] = attrs.field(factory=lambda: defaultdict(dict))
+    next_outbox: int = 1
+    id_map: defaultdict[str, dict[Any, Any]] = attrs.field(factory=lambda: defaultdict(dict))
+    cursors: defaultdict[str, dict[Any, Any]] = attrs.field(factory=lambda: defaultdict(dict))
+    runs: dict[str, Any] = attrs.field(factory=dict)
 
     def clone(self) -> MemoryState:
         return MemoryState(
@@ -80,6 +87,11 @@ class MemoryState:
             pull_activity=dict(self.pull_activity),
             job_runs=dict(self.job_runs),
             refresh_tokens=dict(self.refresh_tokens),
+            outbox=_nested(self.outbox),
+            next_outbox=self.next_outbox,
+            id_map=_nested(self.id_map),
+            cursors=_nested(self.cursors),
+            runs=dict(self.runs),
         )
 
     def drop_tenant(self, tenant_id: str) -> None:
@@ -95,7 +107,11 @@ class MemoryState:
             self.duplicates,
             self.quarantine,
             self.audit,
+            self.outbox,
+            self.id_map,
+            self.cursors,
         ):
             table.pop(tenant_id, None)
         self.heads.pop(tenant_id, None)
         self.pull_activity.pop(tenant_id, None)
+        self.runs = {k: r for k, r in self.runs.items() if r.tenant_id != tenant_id}

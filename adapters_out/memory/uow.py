@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from adapters_out.memory.accounts import MemoryTenants, MemoryUsers
 from adapters_out.memory.entities import MemoryEntities
 from adapters_out.memory.events import MemoryEvents
+from adapters_out.memory.external import MemoryExternal
 from adapters_out.memory.leases import MemoryLeases
 from adapters_out.memory.operations import MemoryJobRuns, MemoryPullActivity, MemoryRetention
 from adapters_out.memory.refresh_tokens import MemoryRefreshTokens
@@ -37,6 +38,7 @@ class MemoryUnitOfWork:
         self.pull_activity = MemoryPullActivity(working)
         self.job_runs = MemoryJobRuns(working)
         self.refresh_tokens = MemoryRefreshTokens(working)
+        self.external = MemoryExternal(working)
         self.committed = False
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:

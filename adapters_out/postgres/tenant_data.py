@@ -16,4 +16,7 @@ TENANT_TABLES = (
     "external_outbox",
     "external_id_map",
     "pull_activity",
+    "external_cursors",
+    "external_runs",
+    "external_callback_tokens",
 )

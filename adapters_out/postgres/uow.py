@@ -8,6 +8,7 @@ from adapters_out.postgres.conflicts import PgConflicts
 from adapters_out.postgres.duplicates import PgDuplicates
 from adapters_out.postgres.entities import PgEntities
 from adapters_out.postgres.events import PgEvents
+from adapters_out.postgres.external import PgExternal
 from adapters_out.postgres.leases import PgLeases
 from adapters_out.postgres.operations import PgJobRuns, PgPullActivity, PgRetention
 from adapters_out.postgres.records import PgAudit, PgQuarantine
@@ -40,6 +41,7 @@ class PgUnitOfWork:
         self.pull_activity = PgPullActivity(session)
         self.job_runs = PgJobRuns(session)
         self.refresh_tokens = PgRefreshTokens(session)
+        self.external = PgExternal(session)
         self.committed = False
         self._db = session
 

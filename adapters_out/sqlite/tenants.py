@@ -26,6 +26,9 @@ TENANT_TABLES = (
     "external_outbox",
     "external_id_map",
     "pull_activity",
+    "external_cursors",
+    "external_runs",
+    "external_callback_tokens",
 )
 
 # ``version`` is copied out of the config on write: searching it needs no JSON parsing (and

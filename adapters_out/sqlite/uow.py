@@ -9,6 +9,7 @@ from adapters_out.sqlite.conflicts import SqliteConflicts
 from adapters_out.sqlite.duplicates import SqliteDuplicates
 from adapters_out.sqlite.entities import SqliteEntities
 from adapters_out.sqlite.events import SqliteEvents
+from adapters_out.sqlite.external import SqliteExternal
 from adapters_out.sqlite.leases import SqliteLeases
 from adapters_out.sqlite.operations import SqliteJobRuns, SqlitePullActivity, SqliteRetention
 from adapters_out.sqlite.records import SqliteAudit, SqliteQuarantine
@@ -35,6 +36,7 @@ class SqliteUnitOfWork:
         self.pull_activity = SqlitePullActivity(conn)
         self.job_runs = SqliteJobRuns(conn)
         self.refresh_tokens = SqliteRefreshTokens(conn)
+        self.external = SqliteExternal(conn)
         self.committed = False
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:

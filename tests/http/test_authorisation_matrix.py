@@ -74,6 +74,32 @@ ROUTES: dict[str, tuple[str, Callable[[Api, str], Request]]] = {
         lambda api, t: ("GET", "/api/sync/pull/audit-logs", {"params": {"configId": t}}),
     ),
     "sync-health": ("admin", lambda api, t: ("GET", "/health/sync", {})),
+    "external-trigger": (
+        "admin",
+        lambda api, t: ("POST", "/api/sync/external", {"json": {"configId": t}}),
+    ),
+    "external-adapters": ("any", lambda api, t: ("GET", "/api/sync/external/adapters", {})),
+    "external-runs": (
+        "admin",
+        lambda api, t: ("GET", "/api/sync/external/runs", {"params": {"configId": t}}),
+    ),
+    "external-run": ("admin", lambda api, t: ("GET", "/api/sync/external/runs/no-such-run", {})),
+    "external-outbox": (
+        "admin",
+        lambda api, t: ("GET", "/api/sync/external/outbox", {"params": {"configId": t}}),
+    ),
+    "external-callback-token": (
+        "admin",
+        lambda api, t: ("POST", "/api/sync/external/callback-token", {"json": {"configId": t}}),
+    ),
+    "external-requeue": (
+        "admin",
+        lambda api, t: (
+            "POST",
+            "/api/sync/external/outbox/requeue",
+            {"json": {"configId": t, "eventGuids": []}},
+        ),
+    ),
 }
 
 
@@ -121,7 +147,13 @@ def expected(kind: str, caller: str, route: str) -> int:
         return 403
     if kind == "tenant" and caller == "user-other-tenant":
         return 403
-    return 201 if route == "create-user" else 200
+    # an admin reaching the handler: no external sync configured, an unknown run
+    return {
+        "create-user": 201,
+        "external-trigger": 409,
+        "external-callback-token": 409,
+        "external-run": 404,
+    }.get(route, 200)
 
 
 @pytest.mark.parametrize("caller", list(CALLERS))
@@ -164,7 +196,9 @@ def test_matrix_covers_every_protected_operation(api: Api) -> None:
         template = next(
             uri
             for uri in documented
-            if uri == path or (uri.endswith("{user_id}") and path.startswith(uri[:-9]))
+            if uri == path
+            or (uri.endswith("{user_id}") and path.startswith(uri[:-9]))
+            or (uri.endswith("{run_id}") and path.startswith(uri[:-8]))
         )
         covered.add((method, template))
     assert protected == covered

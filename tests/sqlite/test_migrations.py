@@ -29,6 +29,9 @@ TABLES = {
     "job_runs",
     "refresh_tokens",
     "external_id_map",
+    "external_cursors",
+    "external_runs",
+    "external_callback_tokens",
     "schema_migrations",
 }
 

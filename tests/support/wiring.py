@@ -11,11 +11,14 @@ from typing import Any
 
 import punq
 
+from adapters_out.external.http import Deadline
+from adapters_out.external.registry import AdapterRegistry
 from adapters_out.memory.limits import MemoryRateLimits
 from adapters_out.qr.segno_renderer import SegnoQrRenderer
 from adapters_out.secrets.boxes import FernetSecretBox
 from adapters_out.security.opaque_tokens import RandomOpaqueTokens
 from application.duplicate_detection import DuplicateDetector
+from application.external_sync import ExternalSyncOptions, RunExternalSync
 from application.leases import Leases
 from application.pull import PullEvents
 from application.pull_activity import PullActivity
@@ -25,6 +28,7 @@ from bootstrap.use_cases import use_case_resolver
 from domain.duplicates import stdlib_similarity
 from domain.event_types import EventTypes
 from ports.clock import Clock, IdGenerator
+from ports.external import ExternalSystems
 from ports.limits import RateLimits
 from ports.qr import QrRenderer
 from ports.repositories import DatabaseHealth, UnitOfWorkFactory
@@ -64,4 +68,11 @@ def wire_use_cases(
     leases = Leases(db, clock, ids)
     c.register(Leases, instance=leases)
     c.register(Cleanup, instance=Cleanup(db, leases, clock, RetentionPolicy.defaults()))
+    c.register(ExternalSystems, instance=AdapterRegistry.from_entry_points())
+    c.register(
+        RunExternalSync,
+        scope=punq.Scope.singleton,
+        deadlines=Deadline,
+        options=ExternalSyncOptions(deadline_s=10.0),
+    )
     return use_case_resolver(c)

@@ -16,7 +16,9 @@ _PHRASES = {
     415: "Unsupported media type (send application/json)",
     422: "Well-formed but invalid; `errors` lists every problem with a JSON pointer",
     429: "Rate limited; retry after `Retry-After` seconds",
+    502: "An external system failed or refused (the body has the run's record)",
     503: "Database unavailable; retry after `Retry-After` seconds",
+    504: "An external system did not answer in time (the body has the run's record)",
 }
 _RETRY_AFTER = {"Retry-After": {"schema": {"type": "string"}, "description": "seconds"}}
 
