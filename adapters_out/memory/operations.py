@@ -10,8 +10,7 @@ import attrs
 from adapters_out.memory.state import MemoryState
 from ports.repositories import JobRun
 
-# target -> rows older than a cutoff, as (delete-function) pairs; the external outbox has no
-# in-memory store, so this backend does not support that target.
+# target -> rows older than a cutoff, as (delete-function) pairs.
 _Row = Callable[[], None]
 
 
@@ -60,6 +59,13 @@ def _expired_leases(state: MemoryState, before: datetime) -> Iterator[_Row]:
             yield lambda name=name: state.leases.pop(name, None)  # type: ignore[misc]
 
 
+def _delivered_outbox(state: MemoryState, before: datetime) -> Iterator[_Row]:
+    for rows in state.outbox.values():
+        for key, row in list(rows.items()):
+            if row.status == "done" and row.updated_at < before:
+                yield lambda rows=rows, key=key: rows.pop(key, None)  # type: ignore[misc]
+
+
 def _job_runs(state: MemoryState, before: datetime) -> Iterator[_Row]:
     for run_id, run in list(state.job_runs.items()):
         if run.finished_at is not None and run.started_at < before:
@@ -77,6 +83,7 @@ _TARGETS: dict[str, Callable[[MemoryState, datetime], Iterator[_Row]]] = {
     "read-audit": _read_audit,
     "dead-refresh-tokens": _dead_refresh_tokens,
     "quarantine": _quarantine,
+    "delivered-outbox": _delivered_outbox,
     "expired-leases": _expired_leases,
     "job-runs": _job_runs,
 }

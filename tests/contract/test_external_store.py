@@ -221,3 +221,23 @@ def test_deleting_a_tenant_removes_its_external_data(database):
         assert uow.external.mapped("t1", "mock", ["e1"]) == {}
         assert uow.external.run("r1") is None
         assert uow.external.callback_hash("t1", "mock") is None
+
+
+def test_retention_purges_only_delivered_rows_older_than_the_cutoff(database):
+    _setup(database)
+    with database() as uow:
+        uow.external.enqueue("t1", "mock", [_new(1), _new(2), _new(3)], t(0))
+        uow.commit()
+    with database() as uow:
+        one, two, three = uow.external.due("t1", "mock", t(1), 10)
+        uow.external.settle("t1", [attrs.evolve(one, status="done")], t(10))
+        uow.external.settle("t1", [attrs.evolve(two, status="done")], t(100))
+        uow.external.settle("t1", [attrs.evolve(three, status="dead")], t(10))
+        uow.commit()
+    with database() as uow:
+        assert uow.retention.supports("delivered-outbox")
+        assert uow.retention.count("delivered-outbox", t(50)) == 1
+        assert uow.retention.purge("delivered-outbox", t(50), 100) == 1
+        uow.commit()
+    with database(read_only=True) as uow:
+        assert uow.external.counts("t1") == {"done": 1, "dead": 1}
