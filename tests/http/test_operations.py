@@ -129,7 +129,13 @@ def test_sync_health_lists_the_retention_runs(api: Api) -> None:
     assert run["id"] == result.run_id
     assert run["status"] == "succeeded" and run["error"] is None
     assert run["counts"] == dict(result.counts)
-    assert set(run["counts"]) == {"read-audit", "expired-leases", "job-runs", "dead-refresh-tokens"}
+    assert set(run["counts"]) == {
+        "read-audit",
+        "delivered-outbox",
+        "expired-leases",
+        "job-runs",
+        "dead-refresh-tokens",
+    }
     assert run["finishedAt"] >= run["startedAt"]
 
 
