@@ -27,9 +27,9 @@ from application.external_sync_push import push_phase
 from application.leases import Leases
 from application.push import PushEvents
 from domain.errors import NotFound, StateConflict
-from domain.external_sync import system_of
+from domain.external_sync import schedule_of, system_of
 from domain.tenant_config_secrets import unmask
-from domain.users import Principal
+from domain.users import ADMIN, Principal
 from ports.clock import Clock, IdGenerator
 from ports.external import (
     AuthError,
@@ -46,6 +46,7 @@ from ports.secrets import SecretBox
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]  # (phase, records done so far)
+SCHEDULER = Principal(user_id="scheduler", email=None, role=ADMIN)
 _REMOTE_FAILURES = ("transient", "timeout", "auth", "config", "external")
 
 
@@ -129,6 +130,52 @@ class RunExternalSync:
             )
         opened = {p: self._box.open(v) for p, v in tenant.secrets.items()}
         config = external_config(tenant_id, unmask(tenant.config, opened))
+        run = self._locked(tenant_id, system, config, credentials, trigger, progress, None)
+        assert run is not None
+        return run
+
+    def run_due(self) -> list[SyncRun]:
+        """Run every tenant whose ``externalSync.schedule`` is due (the maintenance thread of
+        each worker calls this; the tenant's lease and a re-check of its last run under the
+        lease make one run per period across workers and hosts)."""
+        now = self._clock.now()
+        due: list[tuple[str, float]] = []
+        with self._uow_factory(read_only=True) as uow:
+            for tenant_id in uow.tenants.list_ids():
+                tenant = uow.tenants.get(tenant_id)
+                every = schedule_of(tenant.config) if tenant is not None else None
+                if every is None:
+                    continue
+                last = next(iter(uow.external.runs(tenant_id, 1, 0)), None)
+                if last is None or (now - last.started_at).total_seconds() >= every:
+                    due.append((tenant_id, every))
+        done = []
+        for tenant_id, every in due:
+            try:
+                with self._uow_factory(read_only=True) as uow:
+                    tenant = uow.tenants.get(tenant_id)
+                system = system_of(tenant.config) if tenant is not None else None
+                if tenant is None or system is None:
+                    continue
+                opened = {p: self._box.open(v) for p, v in tenant.secrets.items()}
+                config = external_config(tenant_id, unmask(tenant.config, opened))
+                run = self._locked(tenant_id, system, config, None, "schedule", None, every)
+            except StateConflict:
+                continue  # another worker is running it
+            if run is not None:
+                done.append(run)
+        return done
+
+    def _locked(
+        self,
+        tenant_id: str,
+        system: str,
+        config: ExternalConfig,
+        credentials: Credentials | None,
+        trigger: str,
+        progress: Progress | None,
+        unless_ran_within_s: float | None,
+    ) -> SyncRun | None:
         ttl = self.options.deadline_s + 60.0
         with self._leases.held(f"external-sync:{tenant_id}", ttl) as lease:
             if lease is None:
@@ -136,6 +183,12 @@ class RunExternalSync:
                     f"an external sync of {tenant_id!r} is already running",
                     code="external-sync-running",
                 )
+            if unless_ran_within_s is not None:
+                with self._uow_factory(read_only=True) as uow:
+                    last = next(iter(uow.external.runs(tenant_id, 1, 0)), None)
+                age = None if last is None else (self._clock.now() - last.started_at)
+                if age is not None and age.total_seconds() < unless_ran_within_s:
+                    return None  # another worker ran it since we looked
             return self._run(tenant_id, system, config, credentials, trigger, progress)
 
     def _run(
@@ -173,6 +226,13 @@ class RunExternalSync:
         except ExternalError as error:
             failed = True
             state.error(error.kind, str(error))
+        except Exception as error:  # an adapter's defect: recorded, never left "running"
+            failed = True
+            state.error("internal", f"{type(error).__name__} in the {system} adapter")
+            log.error(
+                "external sync adapter failed",
+                extra={"tenant": tenant_id, "system": system, "error": type(error).__name__},
+            )
         finally:
             if adapter is not None:
                 adapter.close()

@@ -16,6 +16,7 @@ from application.access import require_admin
 from application.pull_activity import PullActivity
 from application.retention import Cleanup
 from domain.users import Principal
+from ports.external_store import SyncRun
 from ports.repositories import FeedStatus, JobRun, UnitOfWorkFactory
 
 MAX_TENANTS = 1000
@@ -27,6 +28,8 @@ class TenantSyncStatus:
     pending_duplicates: int
     open_conflicts: int
     last_pull_at: datetime | None = None
+    outbox: dict[str, int] = attrs.field(factory=dict)  # external outbox rows by status
+    last_external_run: SyncRun | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -60,6 +63,8 @@ class SyncStatus:
                     feed=uow.events.status(tenant_id),
                     pending_duplicates=uow.duplicates.count(tenant_id, "pending"),
                     open_conflicts=uow.conflicts.count(tenant_id, "open"),
+                    outbox=uow.external.counts(tenant_id),
+                    last_external_run=next(iter(uow.external.runs(tenant_id, 1, 0)), None),
                 )
                 for tenant_id in page
             )

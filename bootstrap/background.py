@@ -13,6 +13,7 @@ import threading
 
 import structlog
 
+from application.external_sync import RunExternalSync
 from application.pull_activity import PullActivity
 from application.retention import Cleanup
 
@@ -27,8 +28,9 @@ class Maintenance:
         cleanup: Cleanup,
         retention_interval_s: float,
         flush_interval_s: float,
+        external: RunExternalSync | None = None,
     ) -> None:
-        self._activity, self._cleanup = activity, cleanup
+        self._activity, self._cleanup, self._external = activity, cleanup, external
         self._retention_interval_s = retention_interval_s
         wanted = [flush_interval_s, MAX_TICK_S]
         if retention_interval_s > 0:
@@ -56,6 +58,11 @@ class Maintenance:
             self._activity.flush_if_due()
         except Exception:
             log.warning("pull activity flush failed", exc_info=True)
+        if self._external is not None:
+            try:
+                self._external.run_due()  # tenants with an externalSync.schedule
+            except Exception:
+                log.warning("scheduled external sync failed", exc_info=True)
         if self._retention_interval_s <= 0:
             return
         try:

@@ -15,6 +15,7 @@ import falcon
 import structlog
 
 from adapters_in.http.app import create_app as create_http_app
+from application.external_sync import RunExternalSync
 from application.pull_activity import PullActivity
 from application.retention import Cleanup
 from bootstrap import logs
@@ -23,6 +24,7 @@ from bootstrap.container import build_container
 from bootstrap.http_wiring import http_config, http_services
 from bootstrap.settings import Settings
 from bootstrap.storage import ManagedDatabase, open_database
+from bootstrap.use_cases import use
 
 log = structlog.get_logger("bootstrap")
 
@@ -40,6 +42,7 @@ def create_app(env: Mapping[str, str] | None = None) -> falcon.App:
         container.resolve(Cleanup),
         settings.retention_interval_s,
         settings.pull_activity_flush_s,
+        use(container, RunExternalSync),
     )
     maintenance.start()
     atexit.register(maintenance.stop)  # runs before db.close (atexit is last-in, first-out)

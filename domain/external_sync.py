@@ -13,6 +13,8 @@ from typing import Any
 # configuration between "openspp-adapter" and "openspp" keeps its history.
 ALIASES = {"openspp-adapter": "openspp", "openfn-adapter": "openfn", "mock-sync-server": "mock"}
 NO_SYSTEM = ("", "default", "none")
+MIN_SCHEDULE_S = 60.0
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 PULL_NAMESPACE = uuid.UUID("5b0e7c38-3d55-4c1e-9a7d-3f6c1f0e2a91")
 
 
@@ -25,6 +27,28 @@ def system_of(config: Mapping[str, Any]) -> str | None:
     if not isinstance(kind, str) or kind in NO_SYSTEM:
         return None
     return ALIASES.get(kind, kind)
+
+
+def schedule_seconds(value: object) -> float | None:
+    """``externalSync.schedule`` (seconds, or "15m", "1h", "1d") in seconds; None if invalid."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and value[:-1].isdigit() and value[-1:] in _UNITS:
+        return float(int(value[:-1]) * _UNITS[value[-1]])
+    if isinstance(value, str) and value.isdigit():
+        return float(value)
+    return None
+
+
+def schedule_of(config: Mapping[str, Any]) -> float | None:
+    """How often a tenant's external sync runs by itself (None: only when triggered)."""
+    sync = config.get("externalSync")
+    if not isinstance(sync, Mapping) or sync.get("schedule") in (None, "", 0):
+        return None
+    seconds = schedule_seconds(sync["schedule"])
+    return seconds if seconds is not None and seconds >= MIN_SCHEDULE_S else None
 
 
 def puller_id(system: str) -> str:

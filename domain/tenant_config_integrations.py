@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
+from domain.external_sync import MIN_SCHEDULE_S, schedule_seconds
 from domain.json_pointer import pointer
 
 Problem = tuple[str, str, str]
@@ -33,6 +34,17 @@ def check_external_sync(sync: object, sync_types: Collection[str], problems: lis
         )
     if sync.get("url") is not None and not isinstance(sync["url"], str):
         problems.append(("/externalSync/url", "invalid-type", "'url' must be a string"))
+    schedule = sync.get("schedule")
+    if schedule not in (None, "", 0):
+        seconds = schedule_seconds(schedule)
+        if seconds is None or seconds < MIN_SCHEDULE_S:
+            problems.append(
+                (
+                    "/externalSync/schedule",
+                    "invalid-value",
+                    "'schedule' is how often to sync: seconds or '15m', '1h', '1d'; at least 60s",
+                )
+            )
     extra = sync.get("extraFields")
     if extra is None:
         return

@@ -102,3 +102,18 @@ def test_statuses_the_admin_app_reads_as_failure():
         headers=api.auth("admin"),
     )
     assert bad.status_code == 422
+
+
+def test_sync_health_shows_the_outbox_and_the_last_run():
+    api = build_api()
+    with running(FakeMock()) as fake:
+        _tenant(api, "ext", {"type": "mock", "url": fake.url})
+        _push(api, "ext")
+        api.client.simulate_post(
+            "/api/sync/external", json={"configId": "ext"}, headers=api.auth("admin")
+        )
+    report = api.client.simulate_get("/health/sync", headers=api.auth("admin")).json
+    by_id = {t["tenantId"]: t for t in report["tenants"]}
+    assert by_id["ext"]["externalOutbox"]["counts"] == {"done": 1}
+    assert by_id["ext"]["externalOutbox"]["lastRun"]["status"] == "succeeded"
+    assert by_id["t1"]["externalOutbox"] is None

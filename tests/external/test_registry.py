@@ -73,3 +73,21 @@ def test_an_unknown_type_is_refused_when_the_config_is_saved():
     with pytest.raises(ValidationFailed) as caught:
         create(ADMIN_USER, {"id": "t9", "name": "T9", "externalSync": {"type": "openfn-v9"}})
     assert ("/externalSync/type", "unsupported") in [p[:2] for p in caught.value.problems]
+
+
+def test_an_adapter_defect_fails_the_run_and_frees_the_tenant():
+    from ports.external import AdapterInfo
+
+    class Broken:
+        info = AdapterInfo(name="broken")
+
+        def __call__(self, config, deadline):
+            raise KeyError("a bug, with a secret-looking s3cr3t inside")
+
+    harness = build(MemoryDatabase())
+    harness.sync._systems = AdapterRegistry({"broken": Broken()})
+    harness.add_tenant("t1", {"type": "broken", "url": ""})
+    run = harness.sync(ADMIN_USER, "t1")
+    assert run.status == "failed"
+    assert run.errors == ({"kind": "internal", "message": "KeyError in the broken adapter"},)
+    assert harness.sync(ADMIN_USER, "t1").status == "failed"  # not left "running"/locked

@@ -35,8 +35,8 @@ SCHEMAS: dict[str, Any] = {
             "openConflicts": {**_COUNT, "description": "Conflicts not yet resolved"},
             "externalOutbox": {
                 "type": ["object", "null"],
-                "description": "External sync backlog and last success. Always null for now: "
-                "external sync does not exist yet",
+                "description": "External sync: outbox rows by status (pending, done, rejected, "
+                "dead) and the last run; null when the tenant never synced with one",
             },
         },
     },

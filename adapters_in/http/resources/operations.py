@@ -28,7 +28,24 @@ def render_tenant(item: TenantSyncStatus) -> dict[str, Any]:
         "quarantined": feed.quarantined,
         "pendingDuplicates": item.pending_duplicates,
         "openConflicts": item.open_conflicts,
-        "externalOutbox": None,  # external sync does not exist yet
+        "externalOutbox": _outbox(item),
+    }
+
+
+def _outbox(item: TenantSyncStatus) -> dict[str, Any] | None:
+    run = item.last_external_run
+    if not item.outbox and run is None:
+        return None  # this tenant never synced with an external system
+    return {
+        "counts": dict(item.outbox),
+        "lastRun": None
+        if run is None
+        else {
+            "runId": run.id,
+            "status": run.status,
+            "startedAt": format_instant(run.started_at),
+            "finishedAt": None if run.finished_at is None else format_instant(run.finished_at),
+        },
     }
 
 
