@@ -45,7 +45,8 @@ class PullEvents:
         limit = max(1, min(limit, MAX_PAGE))
         with self._uow_factory(read_only=True) as uow:
             tenant_for(uow, tenant_id, principal)
-            position = self._position(uow, tenant_id, since)
+            restores = uow.feed_restores.heads(tenant_id)
+            position = self._position(uow, tenant_id, since, restores)
             # Bounded by count and by bytes (always at least one event), so a page of huge
             # events cannot exhaust a worker; whether more follow is told by the head.
             page = uow.events.page(tenant_id, position, limit, self._max_bytes)
@@ -53,18 +54,21 @@ class PullEvents:
             more = bool(page) and last < uow.events.head(tenant_id)
         if self._activity is not None:
             self._activity.note(tenant_id)
+        epoch = len(restores)  # cursors name the restore epoch they belong to (domain.cursor)
         return PullPage(
             events=tuple(page),
-            next_cursor=encode_cursor(tenant_id, last) if more else None,
-            checkpoint=encode_cursor(tenant_id, last),
+            next_cursor=encode_cursor(tenant_id, last, epoch) if more else None,
+            checkpoint=encode_cursor(tenant_id, last, epoch),
         )
 
-    def _position(self, uow: UnitOfWork, tenant_id: str, since: str | None) -> int:
+    def _position(
+        self, uow: UnitOfWork, tenant_id: str, since: str | None, restores: list[int]
+    ) -> int:
         if since is None or since.strip() == "":
             return 0
         since = since.strip()
         if looks_like_cursor(since):
-            return decode_cursor(tenant_id, since)
+            return decode_cursor(tenant_id, since, restores)
         instant = parse_instant(since)
         if instant is None:
             raise InvalidCursor(

@@ -19,6 +19,7 @@ import punq
 from adapters_in.cli import apps, commands, external, maintenance
 from adapters_in.cli.parser import parse_args
 from application.external_sync import RunExternalSync
+from application.restore import MarkRestored
 from application.retention import Cleanup
 from application.tenant_reads import ExportTenant
 from application.tenants import CreateTenant, UpdateTenant
@@ -97,6 +98,8 @@ def _run(args, settings: Settings, container: punq.Container, out: TextIO) -> in
             return maintenance.run_cleanup(args, container.resolve(Cleanup), out)
         elif args.command == "external-sync":
             return external.run_sync(args, use(container, RunExternalSync), out, sys.stdin)
+        elif args.command == "after-restore":
+            return maintenance.run_after_restore(use(container, MarkRestored), out)
         return 0
     finally:
         db.close()

@@ -41,6 +41,7 @@ __all__ = [
     "EntityRepository",
     "EventRepository",
     "ExternalRepository",
+    "FeedRestoreRepository",
     "FeedStatus",
     "JobRun",
     "JobRunRepository",
@@ -291,6 +292,18 @@ class RetentionRepository(Protocol):
         ...
 
 
+class FeedRestoreRepository(Protocol):
+    """The restores from backup each tenant's feed went through (``domain.cursor``)."""
+
+    def heads(self, tenant_id: str) -> list[int]:
+        """The feed head each restore restored, oldest first ([] when never restored)."""
+        ...
+
+    def record(self, tenant_id: str, restored_head: int, at: datetime) -> int:
+        """Note one more restore; returns the tenant's new restore epoch (1 for the first)."""
+        ...
+
+
 class PullActivityRepository(Protocol):
     """The last pull per tenant, written in batches (never one write per pull request)."""
 
@@ -367,6 +380,7 @@ class UnitOfWork(Protocol):
     job_runs: JobRunRepository
     refresh_tokens: RefreshTokenRepository
     external: ExternalRepository
+    feed_restores: FeedRestoreRepository
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:
         """Serialise concurrent units of work that change the same entities (until the end of

@@ -1,10 +1,12 @@
-"""``datacollect cleanup [--dry-run]``: run the retention cleanup now, with progress and counts."""
+"""``datacollect cleanup [--dry-run]``: run the retention cleanup now, with progress and counts.
+``datacollect after-restore``: once after restoring a backup, before the servers start."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any, TextIO
 
+from application.restore import MarkRestored
 from application.retention import TARGETS, Cleanup
 from domain.timestamps import format_instant
 
@@ -17,6 +19,26 @@ def add_parser(commands: Any) -> None:
         "RETENTION_INTERVAL). Only one cleanup runs at a time across all servers.",
     )
     cleanup.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+
+
+def add_restore_parser(commands: Any) -> None:
+    commands.add_parser(
+        "after-restore",
+        help="run once after restoring a backup, before starting the servers",
+        description="Record every tenant's restored feed head, so that cursors devices got "
+        "before the restore resume from it and no device skips the events pushed from now on.",
+    )
+
+
+def run_after_restore(mark: MarkRestored, out: TextIO) -> int:
+    feeds = mark()
+    for feed in feeds:
+        out.write(
+            f"  {feed.tenant_id}: feed head {feed.head:,}; older cursors resume at most from "
+            f"there (restore epoch {feed.epoch})\n"
+        )
+    out.write(f"{len(feeds)} tenant feeds marked as restored; start the servers now\n")
+    return 0
 
 
 class _Progress:

@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     apps.add_parser(commands)
     maintenance.add_parser(commands)
     external.add_parsers(commands)
+    maintenance.add_restore_parser(commands)
     return parser
 
 

@@ -104,6 +104,19 @@ class MemoryPullActivity:
         return {t: known[t] for t in tenant_ids if t in known}
 
 
+class MemoryFeedRestores:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    def heads(self, tenant_id: str) -> list[int]:
+        return list(self._state.feed_restores.get(tenant_id, ()))
+
+    def record(self, tenant_id: str, restored_head: int, at: datetime) -> int:
+        heads = self._state.feed_restores.setdefault(tenant_id, [])
+        heads.append(restored_head)
+        return len(heads)
+
+
 class MemoryJobRuns:
     def __init__(self, state: MemoryState) -> None:
         self._state = state

@@ -64,6 +64,7 @@ class MemoryState:
     id_map: defaultdict[str, dict[Any, Any]] = attrs.field(factory=lambda: defaultdict(dict))
     cursors: defaultdict[str, dict[Any, Any]] = attrs.field(factory=lambda: defaultdict(dict))
     runs: dict[str, Any] = attrs.field(factory=dict)
+    feed_restores: dict[str, list[int]] = attrs.field(factory=dict)  # tenant -> restored heads
 
     def clone(self) -> MemoryState:
         return MemoryState(
@@ -92,6 +93,7 @@ class MemoryState:
             id_map=_nested(self.id_map),
             cursors=_nested(self.cursors),
             runs=dict(self.runs),
+            feed_restores={k: list(v) for k, v in self.feed_restores.items()},
         )
 
     def drop_tenant(self, tenant_id: str) -> None:
@@ -115,3 +117,4 @@ class MemoryState:
         self.heads.pop(tenant_id, None)
         self.pull_activity.pop(tenant_id, None)
         self.runs = {k: r for k, r in self.runs.items() if r.tenant_id != tenant_id}
+        self.feed_restores.pop(tenant_id, None)

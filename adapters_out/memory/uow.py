@@ -11,7 +11,12 @@ from adapters_out.memory.entities import MemoryEntities
 from adapters_out.memory.events import MemoryEvents
 from adapters_out.memory.external import MemoryExternal
 from adapters_out.memory.leases import MemoryLeases
-from adapters_out.memory.operations import MemoryJobRuns, MemoryPullActivity, MemoryRetention
+from adapters_out.memory.operations import (
+    MemoryFeedRestores,
+    MemoryJobRuns,
+    MemoryPullActivity,
+    MemoryRetention,
+)
 from adapters_out.memory.refresh_tokens import MemoryRefreshTokens
 from adapters_out.memory.review import (
     MemoryAudit,
@@ -39,6 +44,7 @@ class MemoryUnitOfWork:
         self.job_runs = MemoryJobRuns(working)
         self.refresh_tokens = MemoryRefreshTokens(working)
         self.external = MemoryExternal(working)
+        self.feed_restores = MemoryFeedRestores(working)
         self.committed = False
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:

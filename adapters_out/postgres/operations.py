@@ -79,6 +79,27 @@ class PgRetention:
         return int(row[0])
 
 
+class PgFeedRestores:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def heads(self, tenant_id: str) -> list[int]:
+        rows = self._db.read(
+            "SELECT restored_head FROM feed_restores WHERE tenant_id = %s ORDER BY epoch",
+            (tenant_id,),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def record(self, tenant_id: str, restored_head: int, at: datetime) -> int:
+        row = self._db.write(
+            "INSERT INTO feed_restores (tenant_id, epoch, restored_head, restored_at)"
+            " SELECT %(t)s, coalesce(max(epoch), 0) + 1, %(head)s, %(at)s"
+            " FROM feed_restores WHERE tenant_id = %(t)s RETURNING epoch",
+            {"t": tenant_id, "head": restored_head, "at": at},
+        ).fetchone()
+        return int(row[0])
+
+
 class PgPullActivity:
     def __init__(self, db: Session) -> None:
         self._db = db

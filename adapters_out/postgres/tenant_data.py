@@ -19,4 +19,5 @@ TENANT_TABLES = (
     "external_cursors",
     "external_runs",
     "external_callback_tokens",
+    "feed_restores",
 )

@@ -10,7 +10,12 @@ from adapters_out.postgres.entities import PgEntities
 from adapters_out.postgres.events import PgEvents
 from adapters_out.postgres.external import PgExternal
 from adapters_out.postgres.leases import PgLeases
-from adapters_out.postgres.operations import PgJobRuns, PgPullActivity, PgRetention
+from adapters_out.postgres.operations import (
+    PgFeedRestores,
+    PgJobRuns,
+    PgPullActivity,
+    PgRetention,
+)
 from adapters_out.postgres.records import PgAudit, PgQuarantine
 from adapters_out.postgres.refresh_tokens import PgRefreshTokens
 from adapters_out.postgres.session import Session
@@ -42,6 +47,7 @@ class PgUnitOfWork:
         self.job_runs = PgJobRuns(session)
         self.refresh_tokens = PgRefreshTokens(session)
         self.external = PgExternal(session)
+        self.feed_restores = PgFeedRestores(session)
         self.committed = False
         self._db = session
 

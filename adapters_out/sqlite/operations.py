@@ -83,6 +83,27 @@ class SqliteRetention:
         return gone.rowcount
 
 
+class SqliteFeedRestores:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def heads(self, tenant_id: str) -> list[int]:
+        rows = self._conn.execute(
+            "SELECT restored_head FROM feed_restores WHERE tenant_id = ? ORDER BY epoch",
+            (tenant_id,),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def record(self, tenant_id: str, restored_head: int, at: datetime) -> int:
+        row = self._conn.execute(
+            "INSERT INTO feed_restores (tenant_id, epoch, restored_head, restored_at)"
+            " SELECT ?1, coalesce(max(epoch), 0) + 1, ?2, ?3"
+            " FROM feed_restores WHERE tenant_id = ?1 RETURNING epoch",
+            (tenant_id, restored_head, to_text(at)),
+        ).fetchone()
+        return int(row[0])
+
+
 class SqlitePullActivity:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn

@@ -29,6 +29,7 @@ TENANT_TABLES = (
     "external_cursors",
     "external_runs",
     "external_callback_tokens",
+    "feed_restores",
 )
 
 # ``version`` is copied out of the config on write: searching it needs no JSON parsing (and

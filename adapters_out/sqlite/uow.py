@@ -11,7 +11,12 @@ from adapters_out.sqlite.entities import SqliteEntities
 from adapters_out.sqlite.events import SqliteEvents
 from adapters_out.sqlite.external import SqliteExternal
 from adapters_out.sqlite.leases import SqliteLeases
-from adapters_out.sqlite.operations import SqliteJobRuns, SqlitePullActivity, SqliteRetention
+from adapters_out.sqlite.operations import (
+    SqliteFeedRestores,
+    SqliteJobRuns,
+    SqlitePullActivity,
+    SqliteRetention,
+)
 from adapters_out.sqlite.records import SqliteAudit, SqliteQuarantine
 from adapters_out.sqlite.refresh_tokens import SqliteRefreshTokens
 from adapters_out.sqlite.tenants import SqliteTenants
@@ -37,6 +42,7 @@ class SqliteUnitOfWork:
         self.job_runs = SqliteJobRuns(conn)
         self.refresh_tokens = SqliteRefreshTokens(conn)
         self.external = SqliteExternal(conn)
+        self.feed_restores = SqliteFeedRestores(conn)
         self.committed = False
 
     def lock_entities(self, tenant_id: str, guids: Collection[str]) -> None:

@@ -152,3 +152,21 @@ def test_pull_activity_keeps_the_latest_pull_per_tenant(database):
         uow.commit()
     with database(read_only=True) as uow:
         assert uow.pull_activity.last_pulls(["t1", "t2"]) == {"t2": t(30)}
+
+
+def test_feed_restores_count_epochs_per_tenant(database):
+    _setup_tenants(database)
+    with database() as uow:
+        assert uow.feed_restores.heads("t1") == []
+        assert uow.feed_restores.record("t1", 120, t(0)) == 1
+        assert uow.feed_restores.record("t2", 7, t(0)) == 1
+        assert uow.feed_restores.record("t1", 90, t(10)) == 2
+        uow.commit()
+    with database(read_only=True) as uow:
+        assert uow.feed_restores.heads("t1") == [120, 90]
+        assert uow.feed_restores.heads("t2") == [7]
+    with database() as uow:
+        assert uow.tenants.delete("t1")
+        uow.commit()
+    with database(read_only=True) as uow:
+        assert uow.feed_restores.heads("t1") == []

@@ -28,6 +28,7 @@ TABLES = {
     "pull_activity",
     "job_runs",
     "refresh_tokens",
+    "feed_restores",
     "external_id_map",
     "external_cursors",
     "external_runs",
