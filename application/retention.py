@@ -53,6 +53,12 @@ TARGETS: tuple[RetentionTarget, ...] = (
         description="external-sync outbox rows already delivered (status done)",
     ),
     RetentionTarget(
+        name="external-runs",
+        setting="RETENTION_EXTERNAL_RUNS",
+        default_age_s=30 * DAY,
+        description="finished external-sync runs, by when they ended (never a system's newest)",
+    ),
+    RetentionTarget(
         name="quarantine",
         setting="RETENTION_QUARANTINE",
         default_age_s=0.0,

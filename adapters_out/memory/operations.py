@@ -66,6 +66,20 @@ def _delivered_outbox(state: MemoryState, before: datetime) -> Iterator[_Row]:
                 yield lambda rows=rows, key=key: rows.pop(key, None)  # type: ignore[misc]
 
 
+def _external_runs(state: MemoryState, before: datetime) -> Iterator[_Row]:
+    newest: dict[tuple[str, str], datetime] = {}
+    for run in state.runs.values():
+        key = (run.tenant_id, run.system)
+        newest[key] = max(newest.get(key, run.started_at), run.started_at)
+    for run_id, run in list(state.runs.items()):
+        if (
+            run.finished_at is not None
+            and run.finished_at < before
+            and run.started_at < newest[(run.tenant_id, run.system)]
+        ):
+            yield lambda run_id=run_id: state.runs.pop(run_id, None)  # type: ignore[misc]
+
+
 def _job_runs(state: MemoryState, before: datetime) -> Iterator[_Row]:
     for run_id, run in list(state.job_runs.items()):
         if run.finished_at is not None and run.started_at < before:
@@ -81,6 +95,7 @@ def _dead_refresh_tokens(state: MemoryState, before: datetime) -> Iterator[_Row]
 
 _TARGETS: dict[str, Callable[[MemoryState, datetime], Iterator[_Row]]] = {
     "read-audit": _read_audit,
+    "external-runs": _external_runs,
     "dead-refresh-tokens": _dead_refresh_tokens,
     "quarantine": _quarantine,
     "delivered-outbox": _delivered_outbox,

@@ -43,6 +43,14 @@ _TARGETS = {
         "origin = 'server' AND (action LIKE 'read-%' OR action = 'search-entities')",
     ),
     "delivered-outbox": _Target("external_outbox", "updated_at", "status = 'done'"),
+    # Finished external-sync runs, but never a system's newest: its schedule counts from it.
+    "external-runs": _Target(
+        "external_runs",
+        "finished_at",
+        "finished_at IS NOT NULL AND EXISTS (SELECT 1 FROM external_runs n"
+        " WHERE n.tenant_id = external_runs.tenant_id AND n.system = external_runs.system"
+        " AND n.started_at > external_runs.started_at)",
+    ),
     "quarantine": _Target("quarantine", "received_at", "1"),
     "expired-leases": _Target("leases", "expires_at", "1"),
     "job-runs": _Target("job_runs", "started_at", "finished_at IS NOT NULL"),

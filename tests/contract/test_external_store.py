@@ -241,3 +241,36 @@ def test_retention_purges_only_delivered_rows_older_than_the_cutoff(database):
         uow.commit()
     with database(read_only=True) as uow:
         assert uow.external.counts("t1") == {"done": 1, "dead": 1}
+
+
+def test_retention_purges_finished_runs_but_keeps_each_systems_newest(database):
+    _setup(database)
+
+    def run(run_id: str, system: str, start: float, end: float | None) -> SyncRun:
+        return SyncRun(
+            id=run_id,
+            tenant_id="t1",
+            system=system,
+            trigger="schedule",
+            status="running" if end is None else "succeeded",
+            started_at=t(start),
+            finished_at=None if end is None else t(end),
+        )
+
+    with database() as uow:
+        for r in (
+            run("old", "mock", 0, 5),  # finished long ago, a newer run exists: goes
+            run("old-running", "mock", 6, None),  # never finished: kept
+            run("recent", "mock", 200, 210),  # finished after the cutoff: kept (and newest)
+            run("only", "openfn", 0, 5),  # old, but openfn's newest: its schedule needs it
+        ):
+            uow.external.save_run(r)
+        uow.commit()
+    with database() as uow:
+        assert uow.retention.supports("external-runs")
+        assert uow.retention.count("external-runs", t(100)) == 1
+        assert uow.retention.purge("external-runs", t(100), 100) == 1
+        uow.commit()
+    with database(read_only=True) as uow:
+        assert uow.external.run("old") is None
+        assert {r.id for r in uow.external.runs("t1", 10, 0)} == {"old-running", "recent", "only"}

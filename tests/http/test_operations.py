@@ -132,6 +132,7 @@ def test_sync_health_lists_the_retention_runs(api: Api) -> None:
     assert set(run["counts"]) == {
         "read-audit",
         "delivered-outbox",
+        "external-runs",
         "expired-leases",
         "job-runs",
         "dead-refresh-tokens",
