@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/http_sync.py
 	$(BIN)/python bench/review.py
 	$(BIN)/python bench/limits.py
+	$(BIN)/python bench/external.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

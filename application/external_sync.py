@@ -56,7 +56,7 @@ class ExternalSyncOptions:
     max_attempts: int = 8  # a row goes dead after this many failed deliveries
     backoff_s: float = 30.0  # first retry delay of a row; doubles per attempt
     backoff_max_s: float = 3600.0
-    pull_page: int = 200
+    pull_page: int = 500
 
 
 @attrs.define

@@ -11,7 +11,7 @@
    Timed: the run only (``RunExternalSync``), records/s = delivered rows / run seconds.
    ``--latency-ms`` makes FakeOdoo sleep per call, to show the run is bounded by the remote.
 2. Pull: FakeOdoo holds ``--n`` partners (write_date ties in groups of ~50), one run pulls
-   them into entities (pages of 200), records/s = pulled / run seconds.
+   them into entities (pages of 500), records/s = pulled / run seconds.
 
 Storage: SQLite in a temporary directory (``--backend postgres`` with ``--dsn``/``POSTGRES_TEST``
 uses a throw-away schema via the test helper). The fakes run in this process (threads), so

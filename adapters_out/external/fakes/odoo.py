@@ -38,6 +38,7 @@ PARTNER_FIELDS = {
     "group_membership_ids",
 }
 MEMBERSHIP_FIELDS = {"group", "individual", "kind", "write_date", "create_date", "id"}
+INDEXED = ("ref", "individual")  # equality lookups the adapter makes per record
 MANY2ONE = {"g2p.group.membership": {"group": "res.partner", "individual": "res.partner"}}
 
 
@@ -67,6 +68,7 @@ class FakeOdoo(FakeServer):
         self.tick_per_write = timedelta(0)  # 0: everything written ties on write_date
         self.calls: list[tuple[str, str]] = []  # (model, method) of execute_kw
         self.data_lock = threading.Lock()
+        self._index: dict[tuple[str, Any], set[int]] = {}
 
     @property
     def url(self) -> str:
@@ -145,7 +147,8 @@ class FakeOdoo(FakeServer):
             if key in vals and vals[key] not in self.models[target]:
                 raise OdooError("MissingError", f"Record does not exist: {target}({vals[key]})")
         if model == "g2p.group.membership":
-            for other in self.models[model].values():
+            same = self._index.get(("individual", vals.get("individual")), set())
+            for other in (self.models[model][i] for i in same if i in self.models[model]):
                 if (other["group"], other["individual"]) == (
                     vals.get("group"),
                     vals.get("individual"),
@@ -158,6 +161,7 @@ class FakeOdoo(FakeServer):
         stamp = self._stamp()
         record = {"active": True, **vals, "id": rid, "write_date": stamp, "create_date": stamp}
         self.models[model][rid] = record
+        self._reindex(record)
         return rid
 
     def _execute(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -176,6 +180,7 @@ class FakeOdoo(FakeServer):
                 if rid not in table:
                     raise OdooError("MissingError", f"Record does not exist: {model}({rid})")
                 table[rid].update(vals, write_date=self._stamp())
+                self._reindex(table[rid])
             return True
         if method == "unlink":
             for rid in args[0]:
@@ -183,7 +188,7 @@ class FakeOdoo(FakeServer):
             return True
         if method in ("search", "search_read", "search_count"):
             domain = args[0] if args else kwargs.get("domain", [])
-            found = [r for r in table.values() if self._match(r, domain)]
+            found = [r for r in self._candidates(table, domain) if self._match(r, domain)]
             if method == "search_count":
                 return len(found)
             found = self._order(found, kwargs.get("order"))
@@ -197,6 +202,24 @@ class FakeOdoo(FakeServer):
             fields = args[1] if len(args) > 1 else kwargs.get("fields")
             return [self._read(model, table[i], fields) for i in args[0] if i in table]
         raise OdooError("AttributeError", f"{model} has no method {method!r}")
+
+    def _candidates(
+        self, table: dict[int, dict[str, Any]], domain: list[Any]
+    ) -> list[dict[str, Any]]:
+        """All records, or only those an equality leaf on an indexed field allows (a lookup by
+        marker or by membership pair stays fast with many records)."""
+        if "|" in domain or "!" in domain:
+            return list(table.values())
+        for term in domain:
+            if isinstance(term, list) and term[1] == "=" and term[0] in INDEXED:
+                ids = self._index.get((term[0], term[2]), set())
+                return [table[i] for i in ids if i in table]
+        return list(table.values())
+
+    def _reindex(self, record: dict[str, Any]) -> None:
+        for name in INDEXED:
+            if record.get(name) is not None:
+                self._index.setdefault((name, record[name]), set()).add(record["id"])
 
     def _read(self, model: str, record: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
         wanted = fields or sorted(self._fields(model))
