@@ -16,7 +16,7 @@ import attrs
 from application.access import tenant_for
 from domain.cursor import InvalidCursor
 from domain.errors import ValidationFailed
-from domain.timestamps import EPOCH, parse_instant
+from domain.timestamps import EPOCH, INVALID, parse_instant, read_instant, shifted
 from domain.users import Principal
 from ports.repositories import AuditEntry, UnitOfWork, UnitOfWorkFactory
 
@@ -64,15 +64,14 @@ class PushAuditLogs:
             )
         entries, problems = [], []
         for index, draft in enumerate(drafts):
-            instant = parse_instant(draft.timestamp)
+            instant, code = read_instant(draft.timestamp)
             if instant is None:
-                problems.append(
-                    (
-                        f"/auditLogs/{index}/timestamp",
-                        "invalid-timestamp",
-                        "must be an RFC 3339 date-time with 'Z' or an offset",
-                    )
+                detail = (
+                    "must be an RFC 3339 date-time with 'Z' or an offset"
+                    if code == INVALID
+                    else "must fall in the years 0001-9999 once converted to UTC"
                 )
+                problems.append((f"/auditLogs/{index}/timestamp", code or INVALID, detail))
                 continue
             entries.append(_entry(draft, instant, principal.user_id))
         if problems:
@@ -130,7 +129,7 @@ class PullAuditLogs:
             after_id = int(match.group(2))
             # Keyset "(timestamp, id) > (at, after_id)" with the port's two filters: the rest
             # of the entries sharing ``at``, then everything strictly later.
-            tied = uow.audit.since(tenant_id, at - _MICRO, fetch, after_id=after_id)
+            tied = uow.audit.since(tenant_id, shifted(at, -_MICRO), fetch, after_id=after_id)
             later = uow.audit.since(tenant_id, at, fetch)
             return ([e for e in tied if e.timestamp == at] + later)[:fetch]
         instant = parse_instant(since)

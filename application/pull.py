@@ -10,7 +10,7 @@ from application.access import tenant_for
 from application.pull_activity import PullActivity
 from domain.cursor import InvalidCursor, decode_cursor, encode_cursor, looks_like_cursor
 from domain.events import Event
-from domain.timestamps import parse_instant
+from domain.timestamps import parse_instant, shifted
 from domain.users import Principal
 from ports.repositories import UnitOfWork, UnitOfWorkFactory
 
@@ -75,4 +75,4 @@ class PullEvents:
                 "'since' must be a cursor from a previous pull or an "
                 "ISO-8601 timestamp such as 2024-01-31T12:00:00.000Z"
             )
-        return uow.events.legacy_start(tenant_id, instant, instant - self._skew)
+        return uow.events.legacy_start(tenant_id, instant, shifted(instant, -self._skew))

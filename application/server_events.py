@@ -9,7 +9,7 @@ from typing import Any
 
 from application.push import EventResult, PushEvents
 from domain.errors import ValidationFailed
-from domain.timestamps import format_instant
+from domain.timestamps import format_instant, shifted
 from domain.users import Principal
 from ports.clock import Clock, IdGenerator
 
@@ -37,7 +37,7 @@ class IssueServerEvent:
         """
         timestamp = self._clock.now()
         if not_before is not None and timestamp <= not_before:
-            timestamp = not_before + timedelta(milliseconds=1)
+            timestamp = shifted(not_before, timedelta(milliseconds=1))
         event = {
             "guid": self._ids.new_id(),
             "entityGuid": entity_guid,

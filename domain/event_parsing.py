@@ -12,7 +12,7 @@ from typing import Any
 from domain.errors import InvalidEvent
 from domain.events import SYNCED, Event
 from domain.json_values import find_flaw, unstorable_text
-from domain.timestamps import parse_instant
+from domain.timestamps import INVALID, read_instant
 
 MAX_ID_LENGTH = 200
 
@@ -61,11 +61,13 @@ def parse_event(raw: object) -> Event:
         )
     if "timestamp" not in raw or raw["timestamp"] is None:
         raise InvalidEvent("'timestamp' is required", code="missing-field", pointer="/timestamp")
-    timestamp = parse_instant(raw["timestamp"])
+    timestamp, problem = read_instant(raw["timestamp"])
     if timestamp is None:
         raise InvalidEvent(
-            "'timestamp' must be an RFC 3339 date-time with 'Z' or an offset",
-            code="invalid-timestamp",
+            "'timestamp' must be an RFC 3339 date-time with 'Z' or an offset"
+            if problem == INVALID
+            else "'timestamp' must fall in the years 0001-9999 once converted to UTC",
+            code=problem or INVALID,
             pointer="/timestamp",
         )
     user_id = raw.get("userId")

@@ -139,3 +139,79 @@ def test_a_config_nested_5000_levels_is_a_400(env: Env, admin: dict[str, str], f
         result = env.client.simulate_post("/api/apps", body=doc, headers=headers)
     assert result.status_code == 400, result.text
     assert result.headers["content-type"] == "application/problem+json"
+
+
+EDGES = {
+    "0001-01-01T00:00:00Z": "0001-01-01T00:00:00.000Z",
+    "0001-01-01T01:30:00+01:30": "0001-01-01T00:00:00.000Z",
+    "0999-06-01T12:00:00.5Z": "0999-06-01T12:00:00.500Z",
+    "9999-12-31T23:59:59.999Z": "9999-12-31T23:59:59.999Z",
+    "9999-12-31T18:59:59-05:00": "9999-12-31T23:59:59.000Z",
+}
+BEYOND = ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+02:00", "0000-06-01T00:00:00Z"]
+
+
+def test_calendar_edges_round_trip_and_beyond_is_rejected_per_event(
+    env: Env, admin: dict[str, str]
+) -> None:
+    assert upload(env, admin, person_config("t1")).status_code == 201
+    events = [
+        wire_event("create-individual", f"p{i}", {"name": "A"}, timestamp=ts, guid=f"in-{i}")
+        for i, ts in enumerate(EDGES)
+    ]
+    events += [
+        wire_event("create-individual", f"q{i}", {"name": "B"}, timestamp=ts, guid=f"out-{i}")
+        for i, ts in enumerate(BEYOND)
+    ]
+    result = env.client.simulate_post(
+        "/api/sync/push", json={"configId": "t1", "events": events}, headers=admin
+    )
+    assert result.status_code == 200, result.text
+    statuses = {r["guid"]: (r["status"], r.get("code")) for r in result.json["results"]}
+    assert all(statuses[f"in-{i}"] == ("applied", None) for i in range(len(EDGES)))
+    assert all(
+        statuses[f"out-{i}"] == ("rejected", "timestamp-out-of-range") for i in range(len(BEYOND))
+    )
+    pulled = pull(env, admin, "t1")["events"]
+    assert sorted(e["timestamp"] for e in pulled) == sorted(EDGES.values())
+    again = env.client.simulate_post(
+        "/api/sync/push", json={"configId": "t1", "events": pulled}, headers=admin
+    )
+    assert {r["status"] for r in again.json["results"]} == {"duplicate"}
+
+
+@pytest.mark.parametrize(
+    "since",
+    ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", *BEYOND, "a1_-99999999999999999_1"],
+)
+def test_legacy_since_at_the_edges_is_never_a_500(
+    env: Env, admin: dict[str, str], since: str
+) -> None:
+    assert upload(env, admin, person_config("t1")).status_code == 201
+    for path in ("/api/sync/pull", "/api/sync/pull/audit-logs"):
+        result = env.client.simulate_get(
+            path, params={"configId": "t1", "since": since}, headers=admin
+        )
+        assert result.status_code in (200, 400), (path, result.text)
+
+
+def test_audit_logs_at_the_edges(env: Env, admin: dict[str, str]) -> None:
+    assert upload(env, admin, person_config("t1")).status_code == 201
+    entries = [
+        {"guid": f"a{i}", "timestamp": ts, "action": "x", "entityGuid": "e"}
+        for i, ts in enumerate(EDGES)
+    ]
+    result = env.client.simulate_post(
+        "/api/sync/push/audit-logs", json={"configId": "t1", "auditLogs": entries}, headers=admin
+    )
+    assert result.status_code == 200, result.text
+    pulled = env.client.simulate_get(
+        "/api/sync/pull/audit-logs", params={"configId": "t1"}, headers=admin
+    ).json
+    assert sorted(e["timestamp"] for e in pulled) == sorted(EDGES.values())
+    bad = [{"guid": "b", "timestamp": BEYOND[0], "action": "x", "entityGuid": "e"}]
+    result = env.client.simulate_post(
+        "/api/sync/push/audit-logs", json={"configId": "t1", "auditLogs": bad}, headers=admin
+    )
+    assert result.status_code == 422
+    assert result.json["errors"][0]["code"] == "timestamp-out-of-range"
