@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from application.access import tenant_for
-from domain.cursor import InvalidCursor
+from domain.cursor import CursorCodec, InvalidCursor
 from domain.errors import ValidationFailed
 from domain.timestamps import EPOCH, INVALID, parse_instant, read_instant, shifted
 from domain.users import Principal
@@ -23,7 +23,7 @@ from ports.repositories import AuditEntry, UnitOfWork, UnitOfWorkFactory
 MAX_BATCH = 1000
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
-_CURSOR = re.compile(r"^a1_(-?[0-9]{1,20})_([0-9]{1,20})$")
+_CURSOR = re.compile(r"^a2_(-?[0-9]{1,20})_([0-9]{1,19})_([0-9a-f]{32})$")
 _MICRO = timedelta(microseconds=1)
 
 
@@ -44,10 +44,11 @@ class AuditPage:
     next_cursor: str | None  # only when more entries exist after this page
 
 
-def encode_audit_cursor(entry: AuditEntry) -> str:
-    """A position in (timestamp, id) order; it starts with a letter so it never looks like
-    the ISO timestamps that legacy callers pass as ``since``."""
-    return f"a1_{(entry.timestamp - EPOCH) // _MICRO}_{entry.id or 0}"
+def encode_audit_cursor(cursors: CursorCodec, tenant_id: str, entry: AuditEntry) -> str:
+    """A position in (timestamp, id) order, signed like feed cursors (``domain.cursor``); it
+    starts with a letter so it never looks like the ISO timestamps legacy callers pass."""
+    micros, entry_id = str((entry.timestamp - EPOCH) // _MICRO), str(entry.id or 0)
+    return f"a2_{micros}_{entry_id}_{cursors.tag('audit', tenant_id, micros, entry_id)}"
 
 
 class PushAuditLogs:
@@ -100,8 +101,8 @@ def _entry(draft: AuditLogDraft, instant: datetime, user_id: str) -> AuditEntry:
 
 
 class PullAuditLogs:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
-        self._uow_factory = uow_factory
+    def __init__(self, uow_factory: UnitOfWorkFactory, cursors: CursorCodec) -> None:
+        self._uow_factory, self._cursors = uow_factory, cursors
 
     def __call__(
         self, tenant_id: str, principal: Principal, since: str | None, limit: int = DEFAULT_PAGE
@@ -114,7 +115,8 @@ class PullAuditLogs:
         page = rows[:limit]
         more = len(rows) > limit
         return AuditPage(
-            entries=tuple(page), next_cursor=encode_audit_cursor(page[-1]) if more else None
+            entries=tuple(page),
+            next_cursor=encode_audit_cursor(self._cursors, tenant_id, page[-1]) if more else None,
         )
 
     def _rows(self, uow: UnitOfWork, tenant_id: str, since: str, fetch: int) -> list[AuditEntry]:
@@ -122,11 +124,14 @@ class PullAuditLogs:
             return uow.audit.since(tenant_id, None, fetch)
         match = _CURSOR.match(since)
         if match is not None:
+            micros, entry_id, tag = match.groups()
+            if not self._cursors.matches(tag, "audit", tenant_id, micros, entry_id):
+                raise InvalidCursor("the cursor was not issued by this server for this log")
             try:
-                at = EPOCH + int(match.group(1)) * _MICRO
+                at = EPOCH + int(micros) * _MICRO
             except OverflowError:
                 raise InvalidCursor("the cursor is malformed") from None
-            after_id = int(match.group(2))
+            after_id = int(entry_id)
             # Keyset "(timestamp, id) > (at, after_id)" with the port's two filters: the rest
             # of the entries sharing ``at``, then everything strictly later.
             tied = uow.audit.since(tenant_id, shifted(at, -_MICRO), fetch, after_id=after_id)

@@ -8,7 +8,7 @@ import attrs
 
 from application.access import tenant_for
 from application.pull_activity import PullActivity
-from domain.cursor import InvalidCursor, decode_cursor, encode_cursor, looks_like_cursor
+from domain.cursor import CursorCodec, InvalidCursor, looks_like_cursor
 from domain.events import Event
 from domain.timestamps import parse_instant, shifted
 from domain.users import Principal
@@ -30,11 +30,12 @@ class PullEvents:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
+        cursors: CursorCodec,
         legacy_skew_s: float = 600.0,
         activity: PullActivity | None = None,
         max_page_bytes: int = DEFAULT_PAGE_BYTES,
     ) -> None:
-        self._uow_factory = uow_factory
+        self._uow_factory, self._cursors = uow_factory, cursors
         self._skew = timedelta(seconds=legacy_skew_s)
         self._activity = activity  # None: pulls are not recorded (tests, benchmarks)
         self._max_bytes = max_page_bytes
@@ -57,8 +58,8 @@ class PullEvents:
         epoch = len(restores)  # cursors name the restore epoch they belong to (domain.cursor)
         return PullPage(
             events=tuple(page),
-            next_cursor=encode_cursor(tenant_id, last, epoch) if more else None,
-            checkpoint=encode_cursor(tenant_id, last, epoch),
+            next_cursor=self._cursors.encode(tenant_id, last, epoch) if more else None,
+            checkpoint=self._cursors.encode(tenant_id, last, epoch),
         )
 
     def _position(
@@ -68,7 +69,7 @@ class PullEvents:
             return 0
         since = since.strip()
         if looks_like_cursor(since):
-            return decode_cursor(tenant_id, since, restores)
+            return self._cursors.decode(tenant_id, since, restores)
         instant = parse_instant(since)
         if instant is None:
             raise InvalidCursor(

@@ -36,12 +36,14 @@ from adapters_out.system import RandomIds, SystemClock
 from application.duplicate_detection import DuplicateDetector
 from application.pull import PullEvents
 from application.push import PushEvents
-from domain.cursor import encode_cursor
+from domain.cursor import CursorCodec
 from domain.event_types import EventTypes
 from domain.events import Event
 from domain.tenants import Tenant
 from domain.timestamps import format_instant
 from domain.users import Principal
+
+CURSORS = CursorCodec.from_secret("bench")
 
 ADMIN = Principal(user_id="1", email="bench@example.org", role="ADMIN", tenants=("*",))
 BASE = datetime(2025, 1, 1, tzinfo=UTC)
@@ -257,7 +259,7 @@ def throughput(
     push = PushEvents(
         db, SystemClock(), RandomIds(), EventTypes(), DuplicateDetector(rapidfuzz_similarity)
     )
-    pull, work = PullEvents(db), Workload()
+    pull, work = PullEvents(db, CURSORS), Workload()
     big = work.batches(10_000 if args.quick else 50_000, 1000)
     small = work.batches(4_000 if args.quick else 20_000, 10)
     # A tenant with some history, and planner statistics that know it (as autovacuum's first
@@ -280,7 +282,7 @@ def throughput(
 
 
 def latencies(name: str, db: Any, settle: Callable[[], None], args: argparse.Namespace) -> None:
-    pull, rng, have = PullEvents(db), random.Random(3), 0
+    pull, rng, have = PullEvents(db, CURSORS), random.Random(3), 0
     samples = 100 if args.quick else 300
     for size in args.sizes:
         started = time.perf_counter()
@@ -290,7 +292,7 @@ def latencies(name: str, db: Any, settle: Callable[[], None], args: argparse.Nam
         report(name, f"feed of {size:,}: filled via the ports in {fill_s:.1f} s", "")
 
         def cursor_at(position: int) -> object:
-            return pull("feed", ADMIN, encode_cursor("feed", position), 100)
+            return pull("feed", ADMIN, CURSORS.encode("feed", position), 100)
 
         def since(ms: int) -> object:
             return pull("feed", ADMIN, format_instant(BASE + timedelta(milliseconds=ms)), 100)

@@ -34,6 +34,7 @@ from application.pull_activity import PullActivity
 from application.retention import Cleanup, RetentionPolicy
 from bootstrap.settings import Settings
 from bootstrap.storage import ManagedDatabase, build_database, build_rate_limits
+from domain.cursor import CursorCodec
 from domain.event_types import EventTypes
 from ports.clock import Clock, IdGenerator
 from ports.external import ExternalSystems
@@ -83,6 +84,7 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
         instance=tenants.TenantConfigRules(sync_types=registry.names()),
     )
     c.register(Leases, scope=SINGLETON)
+    c.register(CursorCodec, instance=CursorCodec.from_secret(settings.jwt_secret))
     activity = PullActivity(db, clock, flush_interval_s=settings.pull_activity_flush_s)
     c.register(PullActivity, instance=activity)
     cleanup = Cleanup(

@@ -13,6 +13,7 @@ from domain.event_types import EventTypes
 from domain.tenants import Tenant
 from domain.users import Principal
 from tests.support.clock import CountingIds, SteppingClock
+from tests.support.cursors import CURSORS
 
 ADMIN = Principal(user_id="1", email="admin@example.org", role="ADMIN", tenants=("*",))
 
@@ -41,4 +42,4 @@ def push(memory_db: MemoryDatabase, clock: SteppingClock) -> PushEvents:
 
 @pytest.fixture
 def pull(memory_db: MemoryDatabase) -> PullEvents:
-    return PullEvents(memory_db)
+    return PullEvents(memory_db, CURSORS)

@@ -18,6 +18,7 @@ from domain.tenants import Tenant
 from domain.users import Principal
 from ports.repositories import AuditEntry, RejectedEvent
 from tests.support.clock import CountingIds
+from tests.support.cursors import CURSORS
 from tests.support.events import wire_event
 
 ADMIN = Principal(user_id="1", email="admin@example.org", role="ADMIN", tenants=("*",))
@@ -109,7 +110,7 @@ def test_cleanup_deletes_exactly_what_is_old_and_every_event_stays(world):
         [run] = uow.job_runs.recent(JOB, 10)
     assert (run.id, run.status, run.runner) == (result.run_id, "succeeded", "host-a:1")
     assert dict(run.counts) == dict(result.counts)
-    page = PullEvents(database)("t1", ADMIN, None, 1000)  # a device starting from scratch
+    page = PullEvents(database, CURSORS)("t1", ADMIN, None, 1000)  # a device starting from scratch
     assert [e.guid for e in page.events] == [f"ev-{i}" for i in range(7)]
     assert page.next_cursor is None
 

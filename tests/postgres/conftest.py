@@ -16,6 +16,7 @@ from domain.duplicates import stdlib_similarity
 from domain.event_types import EventTypes
 from domain.tenants import Tenant
 from ports.clock import Clock
+from tests.support.cursors import CURSORS
 from tests.support.postgres_backend import postgres_database
 
 
@@ -40,7 +41,7 @@ def wire(db: PostgresDatabase, clock: Clock | None = None, *tenant_ids: str) -> 
         EventTypes(),
         DuplicateDetector(stdlib_similarity),
     )
-    return Wired(db=db, push=push, pull=PullEvents(db))
+    return Wired(db=db, push=push, pull=PullEvents(db, CURSORS))
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from domain.event_types import EventTypes
 from domain.tenants import Tenant
 from domain.users import Principal
 from tests.support.clock import CountingIds, SteppingClock
+from tests.support.cursors import CURSORS
 from tests.support.events import wire_event
 from tests.support.postgres_backend import fresh_schema, postgres_dsn
 
@@ -72,7 +73,7 @@ def _use_cases(db: PostgresDatabase) -> tuple[PushEvents, PullEvents]:
     push = PushEvents(
         db, SteppingClock(), CountingIds(), EventTypes(), DuplicateDetector(stdlib_similarity)
     )
-    return push, PullEvents(db)
+    return push, PullEvents(db, CURSORS)
 
 
 def test_pg_dump_while_devices_push_then_restore_and_carry_on(

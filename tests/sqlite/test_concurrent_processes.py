@@ -24,6 +24,7 @@ from domain.tenants import Tenant
 from ports.repositories import EntityQuery
 from tests.conftest import ADMIN
 from tests.support.clock import CountingIds, SteppingClock
+from tests.support.cursors import CURSORS
 from tests.support.events import at
 from tests.support.sqlite_backend import sqlite_database
 
@@ -69,7 +70,7 @@ def _pusher(path: str, name: str, batches: list[list[dict]], gate: Any) -> list[
 
 
 def _read_feed(db: SqliteDatabase, cursor: str | None, seen: list[int]) -> str | None:
-    page = PullEvents(db)("t1", ADMIN, cursor, 37)
+    page = PullEvents(db, CURSORS)("t1", ADMIN, cursor, 37)
     seen += [e.seq for e in page.events if e.seq is not None]
     return page.checkpoint
 

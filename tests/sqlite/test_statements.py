@@ -23,6 +23,7 @@ from domain.tenants import Tenant
 from ports.repositories import EntityQuery
 from tests.conftest import ADMIN
 from tests.support.clock import CountingIds, SteppingClock
+from tests.support.cursors import CURSORS
 from tests.support.events import wire_event
 from tests.support.sqlite_backend import sqlite_database
 
@@ -83,7 +84,7 @@ def test_a_push_costs_the_same_statements_for_10_or_1000_events(recorded) -> Non
     large = [sql for sql, _ in calls]
     assert len(large) == len(small) <= 25
     calls.clear()
-    page = PullEvents(db)("t1", ADMIN, None, 1000)
+    page = PullEvents(db, CURSORS)("t1", ADMIN, None, 1000)
     assert len(page.events) == 1000
     assert len(calls) <= 4  # tenant check + restore epochs + one page query + the head
 

@@ -13,6 +13,7 @@ from domain.event_types import EventTypes
 from domain.tenants import Tenant
 from domain.users import Principal
 from tests.support.clock import CountingIds, SteppingClock
+from tests.support.cursors import CURSORS
 
 ADMIN = Principal(user_id="1", email="admin@example.org", role="ADMIN", tenants=("*",))
 
@@ -53,4 +54,4 @@ def make_app(*tenant_ids: str) -> App:
             uow.tenants.add(Tenant(id=tenant_id, name=tenant_id, artifact_id="0" * 32))
         uow.commit()
     push = PushEvents(db, clock, CountingIds(), EventTypes(), DuplicateDetector(stdlib_similarity))
-    return App(db=db, clock=clock, push=push, pull=PullEvents(db))
+    return App(db=db, clock=clock, push=push, pull=PullEvents(db, CURSORS))

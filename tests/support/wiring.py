@@ -25,6 +25,7 @@ from application.pull_activity import PullActivity
 from application.retention import Cleanup, RetentionPolicy
 from application.tenants import TenantConfigRules
 from bootstrap.use_cases import use_case_resolver
+from domain.cursor import CursorCodec
 from domain.duplicates import stdlib_similarity
 from domain.event_types import EventTypes
 from ports.clock import Clock, IdGenerator
@@ -34,6 +35,7 @@ from ports.qr import QrRenderer
 from ports.repositories import DatabaseHealth, UnitOfWorkFactory
 from ports.secrets import SecretBox
 from ports.security import IdentityProvider, OpaqueTokens, PasswordHasher, TokenIssuer
+from tests.support.cursors import CURSORS
 
 
 def wire_use_cases(
@@ -62,6 +64,7 @@ def wire_use_cases(
     c.register(EventTypes, instance=EventTypes())
     c.register(DuplicateDetector, instance=DuplicateDetector(stdlib_similarity))
     c.register(TenantConfigRules, instance=TenantConfigRules())
+    c.register(CursorCodec, instance=CURSORS)
     activity = PullActivity(db, clock)
     c.register(PullActivity, instance=activity)
     c.register(PullEvents, scope=punq.Scope.singleton, activity=activity)

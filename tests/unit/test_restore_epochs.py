@@ -10,37 +10,37 @@ from application.duplicate_detection import DuplicateDetector
 from application.pull import PullEvents
 from application.push import PushEvents
 from application.restore import MarkRestored
-from domain.cursor import InvalidCursor, decode_cursor, encode_cursor
+from domain.cursor import InvalidCursor
 from domain.duplicates import stdlib_similarity
 from domain.event_types import EventTypes
 from tests.support.app import ADMIN, make_app
 from tests.support.clock import CountingIds
+from tests.support.cursors import CURSORS
 from tests.support.events import wire_event
 
 
-def test_epoch_zero_is_the_original_format_so_old_cursors_stay_valid():
-    # Written before restore epochs existed: the checksum of ("t1", 12345) without an epoch.
-    assert encode_cursor("t1", 12345) == encode_cursor("t1", 12345, 0)
-    assert decode_cursor("t1", encode_cursor("t1", 12345)) == 12345
-    assert decode_cursor("t1", encode_cursor("t1", 12345), []) == 12345
+def test_epoch_zero_is_the_format_without_an_epoch():
+    assert CURSORS.encode("t1", 12345) == CURSORS.encode("t1", 12345, 0)
+    assert CURSORS.decode("t1", CURSORS.encode("t1", 12345)) == 12345
+    assert CURSORS.decode("t1", CURSORS.encode("t1", 12345), []) == 12345
 
 
 def test_cursors_of_earlier_epochs_are_clamped_to_every_later_restored_head():
-    before_first = encode_cursor("t1", 120, 0)
-    assert decode_cursor("t1", before_first, [100]) == 100  # beyond the restored head
-    assert decode_cursor("t1", encode_cursor("t1", 80, 0), [100]) == 80  # within it: as is
-    assert decode_cursor("t1", encode_cursor("t1", 150, 1), [100]) == 150  # current epoch
+    before_first = CURSORS.encode("t1", 120, 0)
+    assert CURSORS.decode("t1", before_first, [100]) == 100  # beyond the restored head
+    assert CURSORS.decode("t1", CURSORS.encode("t1", 80, 0), [100]) == 80  # within it: as is
+    assert CURSORS.decode("t1", CURSORS.encode("t1", 150, 1), [100]) == 150  # current epoch
     # Two restores: the second restored an older backup (head 90).
-    assert decode_cursor("t1", before_first, [100, 90]) == 90
-    assert decode_cursor("t1", encode_cursor("t1", 95, 1), [100, 90]) == 90
-    assert decode_cursor("t1", encode_cursor("t1", 95, 2), [100, 90]) == 95
+    assert CURSORS.decode("t1", before_first, [100, 90]) == 90
+    assert CURSORS.decode("t1", CURSORS.encode("t1", 95, 1), [100, 90]) == 90
+    assert CURSORS.decode("t1", CURSORS.encode("t1", 95, 2), [100, 90]) == 95
 
 
 def test_cursors_from_an_unknown_epoch_or_another_tenant_are_refused():
     with pytest.raises(InvalidCursor):
-        decode_cursor("t1", encode_cursor("t1", 5, 2), [100])  # no second restore here
+        CURSORS.decode("t1", CURSORS.encode("t1", 5, 2), [100])  # no second restore here
     with pytest.raises(InvalidCursor):
-        decode_cursor("t2", encode_cursor("t1", 5, 1), [100])
+        CURSORS.decode("t2", CURSORS.encode("t1", 5, 1), [100])
 
 
 def _people(prefix: str, count: int) -> list[dict]:
@@ -53,7 +53,7 @@ def _people(prefix: str, count: int) -> list[dict]:
 def _restored(source: MemoryDatabase) -> tuple[MemoryDatabase, PullEvents]:
     copy = MemoryDatabase()
     copy.state = source.state.clone()
-    return copy, PullEvents(copy)
+    return copy, PullEvents(copy, CURSORS)
 
 
 @pytest.mark.parametrize("mark", [True, False])
@@ -81,7 +81,7 @@ def test_a_device_ahead_of_the_backup_gets_every_event_pushed_after_the_restore(
         assert got_ahead == ["c-0", "c-1", "c-2"]
         assert got_behind == ["a-3", "a-4", "c-0", "c-1", "c-2"]
         fresh = pull("t1", ADMIN, ahead, 100).checkpoint
-        assert decode_cursor("t1", fresh, [5]) == 8  # new cursors carry the new epoch
+        assert CURSORS.decode("t1", fresh, [5]) == 8  # new cursors carry the new epoch
     else:  # what the restore epoch prevents: the device at 10 silently skips 6..8
         assert got_ahead == []
         assert got_behind == ["a-3", "a-4", "c-0", "c-1", "c-2"]

@@ -215,3 +215,32 @@ def test_audit_logs_at_the_edges(env: Env, admin: dict[str, str]) -> None:
     )
     assert result.status_code == 422
     assert result.json["errors"][0]["code"] == "timestamp-out-of-range"
+
+
+def test_bad_cursors_are_a_400_problem(env: Env, admin: dict[str, str]) -> None:
+    from domain.cursor import MAX_POSITION, CursorCodec
+    from tests.support.cursors import CURSORS
+
+    assert upload(env, admin, person_config("t1")).status_code == 201
+    assert upload(env, admin, person_config("t2")).status_code == 201
+    foreign = CursorCodec.from_secret("another server")
+    forged_big = "c2_" + "1y2p0ij32e8e8" + "_" + "0" * 32  # 2^63 in base 36, unsigned
+    for since in (
+        foreign.encode("t1", 0),
+        CURSORS.encode("t2", 0),  # another tenant's
+        forged_big,
+        "c1_0_0000000000",
+        "a2_0_0_" + "0" * 32,
+    ):
+        for path in ("/api/sync/pull", "/api/sync/pull/audit-logs"):
+            result = env.client.simulate_get(
+                path, params={"configId": "t1", "since": since}, headers=admin
+            )
+            assert result.status_code == 400, (path, since, result.text)
+            assert result.headers["content-type"] == "application/problem+json"
+    top = env.client.simulate_get(
+        "/api/sync/pull",
+        params={"configId": "t1", "since": CURSORS.encode("t1", MAX_POSITION)},
+        headers=admin,
+    )
+    assert top.status_code == 200 and top.json["events"] == []
