@@ -8,8 +8,9 @@ from typing import Any
 import attrs
 
 from application.access import require_admin, tenant_for
-from domain.tenant_config_secrets import unmask
+from domain.tenant_config_secrets import masked_view, unmask
 from domain.tenants import Tenant
+from domain.timestamps import format_instant
 from domain.users import Principal
 from ports.repositories import TenantQuery, TenantSummary, UnitOfWorkFactory
 from ports.secrets import SecretBox
@@ -40,8 +41,15 @@ class AppPage:
 
 
 def document(tenant: Tenant) -> dict[str, Any]:
-    """The stored document as the API shows it: secrets masked, ``artifactId`` added."""
-    return {**tenant.config, "artifactId": tenant.artifact_id}
+    """The stored document as the API shows it: secrets masked (again: a document stored
+    before a kind of secret was recognised is masked on the way out too), ``artifactId``,
+    ``createdAt`` and ``updatedAt`` added."""
+    return {
+        **masked_view(tenant.config),
+        "artifactId": tenant.artifact_id,
+        "createdAt": format_instant(tenant.created_at) if tenant.created_at else None,
+        "updatedAt": format_instant(tenant.updated_at) if tenant.updated_at else None,
+    }
 
 
 class ListTenants:
@@ -103,6 +111,6 @@ class ExportTenant:
         with self._uow_factory(read_only=True) as uow:
             tenant = tenant_for(uow, tenant_id, principal)
         if not with_secrets:
-            return dict(tenant.config)
+            return masked_view(tenant.config)
         opened = {p: self._box.open(v) for p, v in tenant.secrets.items()}
         return unmask(tenant.config, opened)

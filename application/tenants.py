@@ -23,7 +23,10 @@ from ports.clock import Clock, IdGenerator
 from ports.repositories import UnitOfWorkFactory
 from ports.secrets import SecretBox
 
-SERVER_KEYS = ("artifactId", "syncServerUrl")  # set by the server; ignored in uploads
+SERVER_KEYS = ("artifactId", "syncServerUrl", "createdAt", "updatedAt")  # ignored in uploads
+# The upstream admin app's edit view PUTs the document without these two: an update that omits
+# one keeps the stored value; an explicit value (even [] or null) replaces it.
+KEPT_WHEN_OMITTED = ("roles", "entityData")
 
 
 @attrs.frozen(kw_only=True)
@@ -107,7 +110,8 @@ class UpdateTenant:
         self._seeder, self._rules = seeder, rules
 
     def __call__(self, principal: Principal, tenant_id: str, doc: object) -> AppSaved:
-        """Replace the document; keeps the artifactId and every secret sent back as "***"."""
+        """Replace the document; keeps the artifactId, every secret sent back as "***", and
+        the stored ``roles`` / ``entityData`` when the update omits them."""
         require_admin(principal)
         mismatch = []
         if isinstance(doc, Mapping) and doc.get("id") not in (None, tenant_id):
@@ -118,6 +122,9 @@ class UpdateTenant:
                 raise NotFound(
                     f"configuration {tenant_id!r} does not exist", code="tenant-not-found"
                 )
+            if isinstance(doc, Mapping):
+                omitted = [k for k in KEPT_WHEN_OMITTED if k not in doc and k in stored.config]
+                doc = {**doc, **{k: stored.config[k] for k in omitted}}
             config, secrets = _prepare(doc, self._rules, self._box, stored, mismatch)
             updated = attrs.evolve(
                 stored,

@@ -6,6 +6,11 @@ entry with a secret-looking ``name`` (apiKey, password, callbackToken, ...), and
 keys of ``authConfigs[].fields`` (client_secret). Each slot has a JSON ``pointer`` (where it is
 in this document) and an ``identity`` that survives reordering (extra fields by name, auth
 fields by provider type), so that a ``"***"`` sent back in an update finds its stored value.
+
+The userinfo of a URL (``https://user:password@host``) in ``externalSync`` (its ``url``, any
+other plain key, ``extraFields`` values) or in ``authConfigs[].fields`` is a secret too: such a
+slot covers only the part before ``@``, so the masked document keeps a usable
+``https://***@host`` and the public artifact keeps ``https://host``.
 """
 
 from __future__ import annotations
@@ -36,7 +41,33 @@ def is_secret_name(name: object) -> bool:
 class SecretSlot:
     pointer: str
     identity: str
-    value: Any
+    value: Any  # for a userinfo slot: the userinfo text, not the whole URL
+    userinfo: bool = False
+
+
+_URL_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#@]*)@")
+
+
+def url_userinfo(text: object) -> str | None:
+    """The non-empty userinfo (``user:password``) of an absolute URL, else ``None``."""
+    if not isinstance(text, str):
+        return None
+    match = _URL_USERINFO.match(text)
+    return match.group(2) if match and match.group(2) else None
+
+
+def with_userinfo(url: str, userinfo: str | None) -> str:
+    """``url`` with its userinfo replaced (``None``: removed along with the ``@``)."""
+    return _URL_USERINFO.sub(
+        lambda m: m.group(1) + (f"{userinfo}@" if userinfo is not None else ""), url, count=1
+    )
+
+
+def _url_slot(path: tuple[Any, ...], value: object) -> Iterator[SecretSlot]:
+    userinfo = url_userinfo(value)
+    if userinfo is not None:
+        at = pointer(*path)
+        yield SecretSlot(pointer=at, identity="url:" + at, value=userinfo, userinfo=True)
 
 
 def _is_secret_value(value: object) -> bool:
@@ -65,6 +96,8 @@ def secret_slots(doc: Mapping[str, Any]) -> Iterator[SecretSlot]:
                         identity=f"auth/{kind}/{nth[kind]}/{key}",
                         value=value,
                     )
+                else:
+                    yield from _url_slot(("authConfigs", index, "fields", key), value)
 
 
 def _sync_slots(sync: Mapping[str, Any]) -> Iterator[SecretSlot]:
@@ -79,6 +112,8 @@ def _sync_slots(sync: Mapping[str, Any]) -> Iterator[SecretSlot]:
         if key not in _PLAIN_SYNC_KEYS and is_secret_name(key) and _is_secret_value(value):
             at = pointer("externalSync", key)
             yield SecretSlot(pointer=at, identity=at, value=value)
+        elif key not in ("credentials", "extraFields"):
+            yield from _url_slot(("externalSync", key), value)
     extra = sync.get("extraFields")
     if isinstance(extra, list):
         for index, field in enumerate(extra):
@@ -91,6 +126,10 @@ def _sync_slots(sync: Mapping[str, Any]) -> Iterator[SecretSlot]:
                     pointer=pointer("externalSync", "extraFields", index, "value"),
                     identity=f"extraFields/{field['name']}",
                     value=field["value"],
+                )
+            elif isinstance(field, Mapping):
+                yield from _url_slot(
+                    ("externalSync", "extraFields", index, "value"), field.get("value")
                 )
 
 
@@ -105,15 +144,14 @@ def _leaves(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...]
         yield path, value
 
 
-def _set(doc: Any, json_pointer: str, value: Any) -> None:
-    *parents, last = parts(json_pointer)
+def _set(doc: Any, slot: SecretSlot, value: str) -> None:
+    """Put ``value`` at the slot: the whole value, or the userinfo of the URL there."""
+    *parents, last = parts(slot.pointer)
     target = doc
     for part in parents:
         target = target[int(part)] if isinstance(target, list) else target[part]
-    if isinstance(target, list):
-        target[int(last)] = value
-    else:
-        target[last] = value
+    key: Any = int(last) if isinstance(target, list) else last
+    target[key] = with_userinfo(target[key], value) if slot.userinfo else value
 
 
 def mask(doc: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -125,7 +163,7 @@ def mask(doc: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     found: dict[str, str] = {}
     for slot in list(secret_slots(masked)):
         found[slot.pointer] = slot.value if isinstance(slot.value, str) else str(slot.value)
-        _set(masked, slot.pointer, MASK)
+        _set(masked, slot, MASK)
     return masked, found
 
 
@@ -134,7 +172,7 @@ def unmask(doc: Mapping[str, Any], secrets: Mapping[str, str]) -> dict[str, Any]
     full = copy.deepcopy(dict(doc))
     for slot in list(secret_slots(full)):
         if slot.value == MASK and slot.pointer in secrets:
-            _set(full, slot.pointer, secrets[slot.pointer])
+            _set(full, slot, secrets[slot.pointer])
     return full
 
 
@@ -159,9 +197,22 @@ def kept_secrets(
     return kept, problems
 
 
+def masked_view(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """``doc`` with every secret shown as ``"***"`` whatever was stored (idempotent)."""
+    return mask(doc)[0]
+
+
 def strip_secrets(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The document with secret positions removed entirely (for public artifacts)."""
+    """The document with secret positions removed entirely (for public artifacts); URLs keep
+    everything but their userinfo."""
     public = copy.deepcopy(dict(doc))
+    for slot in [s for s in secret_slots(public) if s.userinfo]:
+        *parents, last = parts(slot.pointer)
+        target: Any = public
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        key: Any = int(last) if isinstance(target, list) else last
+        target[key] = with_userinfo(target[key], None)
     sync = public.get("externalSync")
     if isinstance(sync, dict):
         sync.pop("credentials", None)

@@ -71,3 +71,23 @@ def test_artifacts_drop_secret_positions_entirely() -> None:
     assert public["externalSync"]["extraFields"] == [{"name": "batchSize", "value": "100"}]
     assert "client_secret" not in public["authConfigs"][0]["fields"]
     assert MASK not in json.dumps(public)
+
+
+def test_url_userinfo_is_a_secret_slot_of_its_own() -> None:
+    from domain.tenant_config_secrets import masked_view, url_userinfo, with_userinfo
+
+    assert url_userinfo("https://u:p@h/x") == "u:p"
+    assert url_userinfo("https://h/x?next=a@b") is None  # an @ after the authority is not one
+    assert url_userinfo("https://@h") is None
+    assert with_userinfo("https://u:p@h/x", None) == "https://h/x"
+    doc = {"externalSync": {"type": "x", "url": "https://u:p@h/x", "other": "ftp://a@b"}}
+    masked, found = mask(doc)
+    assert masked["externalSync"] == {"type": "x", "url": "https://***@h/x", "other": "ftp://***@b"}
+    assert found == {"/externalSync/url": "u:p", "/externalSync/other": "a"}
+    assert unmask(masked, found) == doc
+    assert masked_view(masked) == masked  # idempotent
+    assert strip_secrets(doc)["externalSync"] == {
+        "type": "x",
+        "url": "https://h/x",
+        "other": "ftp://b",
+    }

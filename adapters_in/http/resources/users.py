@@ -16,7 +16,7 @@ from application.sessions import LoginResult, Logout, RefreshSession
 from application.user_admin import ManageUsers, UserChanges, UserDraft
 from application.users import CurrentUser, Login
 from domain.errors import NotFound
-from domain.users import User
+from domain.users import USER, Role, User
 from ports.limits import RateLimits
 
 _USER_ID = re.compile(r"^[0-9]{1,18}$")  # fits a 64-bit integer column
@@ -100,6 +100,18 @@ class MeResource:
         resp.media = render_user(self._current_user.user(principal_of(req)))
 
 
+@attrs.frozen(kw_only=True)
+class UserCreateBody:
+    """``UserDraft`` plus an ``id``, ignored: the upstream admin app's Users view always posts
+    ``{"id": "", ...}`` (the server assigns ids)."""
+
+    email: str
+    password: str | None = attrs.field(default=None, repr=False)
+    role: Role = USER
+    tenants: tuple[str, ...] = ()
+    id: Any = None
+
+
 class UsersResource:
     def __init__(self, users: ManageUsers, kit: HttpKit) -> None:
         self._users, self._kit = users, kit
@@ -108,7 +120,10 @@ class UsersResource:
         resp.media = [render_user(u) for u in self._users.list(principal_of(req))]
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        draft = parse(req, self._kit.strict, UserDraft)
+        body = parse(req, self._kit.strict, UserCreateBody)
+        draft = UserDraft(
+            email=body.email, password=body.password, role=body.role, tenants=body.tenants
+        )
         user = self._users.create(principal_of(req), draft)
         resp.status = falcon.HTTP_201
         resp.location = f"/api/users/{user.id}"

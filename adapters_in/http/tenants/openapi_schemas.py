@@ -26,6 +26,12 @@ SCHEMAS: dict[str, Any] = {
             "version": _NULLABLE_STR,
             "url": _NULLABLE_STR,
             "artifactId": {"type": "string", "readOnly": True},
+            "createdAt": {**_NULLABLE_TIME, "readOnly": True},
+            "updatedAt": {**_NULLABLE_TIME, "readOnly": True},
+            "roles": {
+                "description": "Read by the mobile app. An update that omits `roles` or "
+                "`entityData` keeps the stored value; an explicit value replaces it."
+            },
             "entityForms": {
                 "type": "array",
                 "items": _object(["name", "formio"], {"name": _STR, "formio": {"type": "object"}}),
@@ -44,7 +50,8 @@ SCHEMAS: dict[str, Any] = {
             "authConfigs": {"type": ["array", "null"], "items": {"type": "object"}},
         },
         description="An app configuration. Unknown top-level members (e.g. `roles`) are kept. "
-        'Secrets are never returned (`"***"`); sending `"***"` back keeps the stored value.',
+        'Secrets are never returned (`"***"`, and a URL\'s `user:password@` as `***@`); sending '
+        '`"***"` back keeps the stored value.',
     ),
     "AppSummary": _object(
         ["id", "artifactId", "name", "version", "externalSync", "entitiesCount", "description"],
@@ -56,6 +63,8 @@ SCHEMAS: dict[str, Any] = {
             "externalSync": {"type": "object"},
             "entitiesCount": {"type": "integer"},
             "description": _STR,
+            "createdAt": _NULLABLE_TIME,
+            "updatedAt": _NULLABLE_TIME,
         },
     ),
     "AppList": _object(

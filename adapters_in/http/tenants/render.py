@@ -9,11 +9,16 @@ from application.tenant_reads import AppPage
 from domain.conflicts import Conflict
 from domain.duplicates import PotentialDuplicate
 from domain.entities import GROUP, Entity
+from domain.tenant_config_secrets import masked_view
 from domain.timestamps import format_instant
 
 
 def _instant(value: Any) -> str | None:
     return format_instant(value) if value is not None else None
+
+
+def _masked_sync(sync: Any) -> Any:
+    return masked_view({"externalSync": sync})["externalSync"] if sync else {}
 
 
 def app_page(page: AppPage) -> dict[str, Any]:
@@ -24,9 +29,11 @@ def app_page(page: AppPage) -> dict[str, Any]:
                 "artifactId": row.tenant.artifact_id,
                 "name": row.tenant.name,
                 "version": row.tenant.version,
-                "externalSync": row.tenant.config.get("externalSync") or {},
+                "externalSync": _masked_sync(row.tenant.config.get("externalSync")),
                 "entitiesCount": row.entities_count,
                 "description": row.tenant.description,
+                "createdAt": _instant(row.tenant.created_at),
+                "updatedAt": _instant(row.tenant.updated_at),
             }
             for row in page.items
         ],

@@ -63,7 +63,10 @@ def test_full_life_cycle_never_leaks_a_secret(
         "externalSync": row["externalSync"],
         "entitiesCount": 3,  # the three seeded villages
         "description": sample_config()["description"],
+        "createdAt": row["createdAt"],
+        "updatedAt": row["createdAt"],
     }
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", row["createdAt"])
     assert row["externalSync"]["extraFields"][0] == {"name": "apiKey", "value": "***"}
 
     got = env.client.simulate_get("/api/apps/field-demo", headers=admin)
