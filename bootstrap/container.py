@@ -71,6 +71,9 @@ def build_container(settings: Settings, database: ManagedDatabase | None = None)
         UserinfoIdentityProvider,
         scope=SINGLETON,
         cache_ttl_s=settings.idp_cache_ttl_s,
+        deadline_s=settings.idp_timeout_s,
+        # Never more than half the request threads, so waiting checks cannot starve the rest.
+        max_concurrent=min(settings.idp_max_concurrent, max(1, settings.web_threads // 2)),
     )
     c.register(SecretBox, instance=_secret_box(settings))
     c.register(QrRenderer, SegnoQrRenderer, scope=SINGLETON)

@@ -8,9 +8,9 @@ after start-up. Secrets are ``repr=False`` so they never reach a log line. The R
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import attrs
 
@@ -31,6 +31,8 @@ from bootstrap.env import (
 )
 from bootstrap.secret_file import read_or_create_secret
 from bootstrap.settings_checks import check_settings
+
+N = TypeVar("N", int, float)
 
 Env = Literal["development", "production"]
 LogFormat = Literal["json", "console"]
@@ -83,6 +85,8 @@ class Settings:
     admin_email: str | None = None
     admin_password: str | None = attrs.field(default=None, repr=False)
     idp_cache_ttl_s: float = 60.0
+    idp_timeout_s: float = 5.0  # overall deadline of one identity-provider check
+    idp_max_concurrent: int = 4  # outbound checks in flight per worker process; beyond: 503
     secret_keys: tuple[str, ...] = attrs.field(default=(), repr=False)  # newest first
     metrics_enabled: bool = True
     metrics_token: str | None = attrs.field(default=None, repr=False)
@@ -158,6 +162,8 @@ class Settings:
             admin_email=r.raw("ADMIN_EMAIL"),
             admin_password=_admin_password(r),
             idp_cache_ttl_s=r.get("IDP_CACHE_TTL", parse_duration, 60.0),
+            idp_timeout_s=_positive(r, "IDP_TIMEOUT", parse_duration, 5.0),
+            idp_max_concurrent=_positive(r, "IDP_MAX_CONCURRENT", parse_int, 4),
             secret_keys=r.get("SECRET_KEY", parse_csv, ()),
             metrics_enabled=r.get("METRICS_ENABLED", parse_bool, True),
             metrics_token=r.raw("METRICS_TOKEN"),
@@ -190,6 +196,12 @@ class Settings:
 
 def _default_workers(prod: bool) -> int:
     return (os.cpu_count() or 1) * 2 + 1 if prod else 2
+
+
+def _positive(r: Reader, name: str, parse: Callable[[str], N], default: N) -> N:
+    value = r.get(name, parse, default)
+    r.check(value > 0, f"{name}: must be greater than 0")
+    return value if value > 0 else default
 
 
 def _admin_password(r: Reader) -> str | None:

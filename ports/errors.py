@@ -17,3 +17,13 @@ class TransientConflict(Exception):
 
 class SchemaTooNew(Exception):
     """The database was migrated by a newer version of this server."""
+
+
+class IdentityProviderBusy(Exception):
+    """Too many identity-provider checks are in flight already: try again later (HTTP 503)."""
+
+    def __init__(
+        self, message: str = "the identity provider checks are saturated", retry_after_s: int = 2
+    ):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -33,7 +33,7 @@ from domain.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from ports.errors import StorageUnavailable, TransientConflict
+from ports.errors import IdentityProviderBusy, StorageUnavailable, TransientConflict
 
 MEDIA_PROBLEM = "application/problem+json"
 TYPE_PREFIX = "urn:datacollect:problem:"
@@ -154,6 +154,16 @@ def _on_storage_unavailable(req: Any, resp: Any, error: StorageUnavailable, para
     raise Problem(503, "storage-unavailable", str(error), headers={"Retry-After": retry})
 
 
+def _on_idp_busy(req: Any, resp: Any, error: IdentityProviderBusy, params: Any) -> None:
+    retry = str(max(1, error.retry_after_s))
+    raise Problem(
+        503,
+        "identity-provider-busy",
+        "Too many identity-provider checks are in progress; retry shortly",
+        headers={"Retry-After": retry},
+    )
+
+
 def _on_transient_conflict(req: Any, resp: Any, error: Exception, params: Any) -> None:
     _log().warning("transient conflict after retries", request_id=request_id.get())
     raise Problem(503, "busy", "The server is busy; retry shortly", headers={"Retry-After": "1"})
@@ -181,4 +191,5 @@ def install(app: falcon.App) -> None:
     app.add_error_handler(cattrs.ForbiddenExtraKeysError, _on_cattrs_error)
     app.add_error_handler(StorageUnavailable, _on_storage_unavailable)
     app.add_error_handler(TransientConflict, _on_transient_conflict)
+    app.add_error_handler(IdentityProviderBusy, _on_idp_busy)
     app.set_error_serializer(serialize)

@@ -191,3 +191,91 @@ def test_tokens_never_reach_the_log(
     assert caplog.records, "the adapter logs its outcomes"
     text = " ".join(r.getMessage() + repr(r.__dict__) for r in caplog.records)
     assert "good-secret-token" not in text
+
+
+class _Trickler(ThreadingHTTPServer):
+    """A provider that answers one byte at a time (headers or body), or not at all."""
+
+    daemon_threads = True
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(("127.0.0.1", 0), _TrickleHandler)
+        self.mode, self.stop = mode, threading.Event()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the client hung up on us: the point of the test
+
+
+class _TrickleHandler(BaseHTTPRequestHandler):
+    server: _Trickler
+
+    def do_GET(self) -> None:
+        if self.server.mode == "silent":
+            self.server.stop.wait(10)
+            return
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n"
+        if self.server.mode == "headers":
+            for byte in head + b"X-Slow: " + b"a" * 1000:
+                if self.server.stop.wait(0.05):
+                    return
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+        self.wfile.write(head + b"\r\n")
+        self.wfile.flush()
+        for _ in range(5000):
+            if self.server.stop.wait(0.05):
+                return
+            self.wfile.write(b" ")
+            self.wfile.flush()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(params=["body", "headers", "silent"])
+def trickler(request: pytest.FixtureRequest) -> Iterator[_Trickler]:
+    server = _Trickler(request.param)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield server
+    server.stop.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_trickling_or_silent_provider_is_given_up_at_the_deadline(
+    trickler: _Trickler,
+) -> None:
+    # Each byte beats the read timeout; only the overall deadline stops the check.
+    adapter = UserinfoIdentityProvider(connect_timeout_s=1.0, read_timeout_s=0.3, deadline_s=0.8)
+    fields = {"authority": f"http://127.0.0.1:{trickler.server_address[1]}/realms/x"}
+    try:
+        started = time.monotonic()
+        assert adapter.validate("keycloak", fields, "any-token") is None
+        assert time.monotonic() - started < 1.5
+    finally:
+        adapter.close()
+
+
+def test_concurrent_checks_are_bounded_and_the_excess_is_refused_at_once() -> None:
+    from ports.errors import IdentityProviderBusy
+
+    server = _Trickler("silent")
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    adapter = UserinfoIdentityProvider(read_timeout_s=2.0, deadline_s=1.0, max_concurrent=2)
+    fields = {"authority": f"http://127.0.0.1:{server.server_address[1]}/realms/x"}
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            waiting = [pool.submit(adapter.validate, "keycloak", fields, f"t{i}") for i in (1, 2)]
+            time.sleep(0.3)  # both slots taken
+            started = time.monotonic()
+            with pytest.raises(IdentityProviderBusy):
+                adapter.validate("keycloak", fields, "t3")
+            assert time.monotonic() - started < 0.2
+            assert [w.result() for w in waiting] == [None, None]
+    finally:
+        server.stop.set()
+        server.shutdown()
+        server.server_close()
+        adapter.close()
