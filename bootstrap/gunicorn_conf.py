@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import sys
 
+from bootstrap.gunicorn_problems import install as install_problem_errors
 from bootstrap.settings import ConfigError, Settings
 
 
@@ -53,6 +54,12 @@ proc_name = "datacollect"
 control_socket_disable = True  # no $HOME/.gunicorn/gunicorn.ctl (clashes between instances)
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# Requests gunicorn refuses itself are answered as problem+json (bootstrap.gunicorn_problems);
+# the limits are the largest gunicorn allows short of "unlimited" (docs/hardening.md).
+limit_request_line = 8190
+limit_request_fields = 200
+limit_request_field_size = 16384
+install_problem_errors()
 
 
 def on_starting(server: object) -> None:
