@@ -124,3 +124,56 @@ def test_killing_the_whole_sqlite_server_mid_push_keeps_what_was_acknowledged(
             _push_until_answered(client, tenant, batch, [])
         feed = _feed(client, tenant)
         assert sorted(feed) == sorted(e["guid"] for b in batches for e in b)
+
+
+@pytest.mark.postgres
+def test_cutting_the_database_connections_mid_push_then_restoring_them(tmp_path: Path) -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    from tests.e2e.server import fresh_postgres_url
+    from tests.postgres.proxy import TcpProxy
+    from tests.support.postgres_backend import postgres_dsn
+
+    dsn = postgres_dsn()
+    target = conninfo_to_dict(dsn)
+    proxy = TcpProxy(str(target.get("host") or "127.0.0.1"), int(target.get("port") or 5432))
+    proxy.start()
+    batches = _batches("cut", 40)
+    acked: list[str] = []
+    try:
+        parts = urlsplit(dsn)
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = (userinfo + "@" if userinfo else "") + f"127.0.0.1:{proxy.port}"
+        with fresh_postgres_url(urlunsplit(parts._replace(netloc=netloc))) as url:
+            env = {"POSTGRES": url, "DB_TIMEOUT": "1s"}
+            with running_server(tmp_path, "postgres", env) as server:
+                client = Client(server.base_url).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+                tenant = client.create_tenant("Cut")
+                probe = Client(server.base_url)
+                pusher = threading.Thread(
+                    target=lambda: [_push_until_answered(client, tenant, b, acked) for b in batches]
+                )
+                pusher.start()
+                time.sleep(0.5)
+                proxy.stop()  # every database connection dropped, new ones refused
+                time.sleep(1.5)
+                probe.call("GET", "/health/db", expect=503)
+                proxy.start()  # back: the same server recovers, no restart
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    try:
+                        probe.call("GET", "/health/db", expect=200)
+                        break
+                    except HttpError:
+                        time.sleep(0.3)
+                else:
+                    raise AssertionError("/health/db did not come back")
+                pusher.join(timeout=240)
+                feed = _feed(client, tenant)
+                assert len(feed) == len(set(feed))
+                assert sorted(feed) == sorted(acked)
+                assert len(acked) == 400
+    finally:
+        proxy.stop()
