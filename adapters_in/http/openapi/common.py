@@ -16,8 +16,10 @@ _PHRASES = {
     415: "Unsupported media type (send application/json)",
     422: "Well-formed but invalid; `errors` lists every problem with a JSON pointer",
     429: "Rate limited; retry after `Retry-After` seconds",
+    411: "A chunked body the server cannot delimit; send `Content-Length`",
     502: "An external system failed or refused (the body has the run's record)",
-    503: "Database unavailable; retry after `Retry-After` seconds",
+    503: "Database unavailable, or too many identity-provider checks in flight "
+    "(`identity-provider-busy`); retry after `Retry-After` seconds",
     504: "An external system did not answer in time (the body has the run's record)",
 }
 _RETRY_AFTER = {"Retry-After": {"schema": {"type": "string"}, "description": "seconds"}}

@@ -113,7 +113,7 @@ PATHS = {
             ),
             "responses": {
                 "200": ok("Per-event results", ref("PushResponse")),
-                **errors(400, 401, 403, 404, 413, 415, 422, 503),
+                **errors(400, 401, 403, 404, 411, 413, 415, 422, 503),
             },
         }
     },
