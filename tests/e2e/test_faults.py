@@ -54,7 +54,16 @@ def _push_until_answered(client: Client, tenant: str, batch: list[dict], acked: 
 
 
 def _feed(client: Client, tenant: str) -> list[str]:
-    return [e["guid"] for page in client.pull_all(tenant, limit=500) for e in page["events"]]
+    """The whole feed, on fresh connections (a pooled keep-alive connection may have belonged to
+    a killed worker), retried while workers are being replaced."""
+    for _ in range(50):
+        fresh = Client(client.base_url)
+        fresh.token = client.token
+        try:
+            return [e["guid"] for page in fresh.pull_all(tenant, limit=500) for e in page["events"]]
+        except (HttpError, urllib3.exceptions.HTTPError):
+            time.sleep(0.2)
+    raise AssertionError("the feed could not be read")
 
 
 def test_killing_workers_during_pushes_loses_and_doubles_nothing(
