@@ -16,8 +16,9 @@ from typing import TextIO
 
 import punq
 
-from adapters_in.cli import apps, commands, external, maintenance
+from adapters_in.cli import apps, commands, export, external, maintenance
 from adapters_in.cli.parser import parse_args
+from application.exports import ExportEntities
 from application.external_sync import RunExternalSync
 from application.restore import MarkRestored
 from application.retention import Cleanup
@@ -100,6 +101,8 @@ def _run(args, settings: Settings, container: punq.Container, out: TextIO) -> in
             return external.run_sync(args, use(container, RunExternalSync), out, sys.stdin)
         elif args.command == "after-restore":
             return maintenance.run_after_restore(use(container, MarkRestored), out)
+        elif args.command == "export":
+            export.run(args, use(container, ExportEntities), out)
         return 0
     finally:
         db.close()

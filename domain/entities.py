@@ -51,3 +51,11 @@ class Entity:
     def display_name(self) -> str:
         value = self.data.get("name")
         return value if isinstance(value, str) and value else self.name
+
+
+def first_written_at(entity: Entity) -> datetime:
+    """The device time of the oldest write still visible in ``entity``: its create event's
+    time unless every field it wrote was overwritten since. Stored as ``created_at`` when an
+    entity is first saved (a push saves the state after its whole batch, so ``last_updated``
+    alone would be the batch's last edit)."""
+    return min((w.timestamp for w in entity.provenance.values()), default=entity.last_updated)

@@ -19,6 +19,7 @@ from domain.entities import Entity
 from domain.events import Event
 from domain.tenants import Tenant
 from domain.users import User
+from ports.entity_scan import EntityRow, EntityScan
 from ports.external_store import ExternalRepository
 from ports.records import (
     AuditEntry,
@@ -184,6 +185,15 @@ class EntityRepository(Protocol):
 
     def count_by_form(self, tenant_id: str) -> dict[str, int]:
         """Live entities per ``data.entityName`` (entities without one are skipped)."""
+        ...
+
+    def scan(self, tenant_id: str, query: EntityScan) -> list[EntityRow]:
+        """Entities matching ``query`` in ``guid`` order: those after ``query.after``, then
+        ``offset`` skipped, at most ``limit``. Live ones unless ``include_deleted``."""
+        ...
+
+    def count_scan(self, tenant_id: str, query: EntityScan) -> int:
+        """How many entities match ``query`` (``after``, ``offset`` and ``limit`` ignored)."""
         ...
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from adapters_in.cli import apps, external, maintenance
+from adapters_in.cli import apps, export, external, maintenance
 
 PROG = "datacollect"
 DESCRIPTION = (
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     maintenance.add_parser(commands)
     external.add_parsers(commands)
     maintenance.add_restore_parser(commands)
+    export.add_parser(commands)
     return parser
 
 

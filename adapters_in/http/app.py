@@ -20,6 +20,7 @@ from falcon.routing import CompiledRouter
 from adapters_in.http import problems
 from adapters_in.http.config import HttpConfig
 from adapters_in.http.converter import make_converter
+from adapters_in.http.data_out import data_out_routes
 from adapters_in.http.external import external_routes
 from adapters_in.http.middleware.authentication import AuthenticationMiddleware
 from adapters_in.http.middleware.body_limit import BodyLimitMiddleware
@@ -89,6 +90,7 @@ def create_app(services: HttpServices, config: HttpConfig) -> falcon.App:
         audit_logs.routes(),
         tenant_routes(),
         external_routes(),
+        data_out_routes(),
         *services.extra_routes,
     ]
     if config.docs_enabled:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
+from adapters_out.memory.entity_scan import matching
 from adapters_out.memory.state import MemoryState
-from domain.entities import Entity
+from domain.entities import Entity, first_written_at
+from ports.entity_scan import EntityRow, EntityScan
 from ports.repositories import EntityQuery
 
 
@@ -24,8 +26,9 @@ class MemoryEntities:
         self, tenant_id: str, entities: Sequence[Entity], match_keys: Mapping[str, Collection[str]]
     ) -> None:
         stored, index = self._s.entities[tenant_id], self._s.keys[tenant_id]
-        filed = self._s.entity_keys[tenant_id]
+        filed, created = self._s.entity_keys[tenant_id], self._s.entity_created[tenant_id]
         for entity in entities:
+            created.setdefault(entity.guid, first_written_at(entity))
             stored[entity.guid] = entity
             for key in filed.pop(entity.guid, set()):
                 index.get(key, set()).discard(entity.guid)
@@ -37,9 +40,10 @@ class MemoryEntities:
 
     def remove_many(self, tenant_id: str, guids: Collection[str]) -> None:
         stored, index = self._s.entities[tenant_id], self._s.keys[tenant_id]
-        filed = self._s.entity_keys[tenant_id]
+        filed, created = self._s.entity_keys[tenant_id], self._s.entity_created[tenant_id]
         for guid in guids:
             stored.pop(guid, None)
+            created.pop(guid, None)
             for key in filed.pop(guid, set()):
                 index.get(key, set()).discard(guid)
 
@@ -77,3 +81,33 @@ class MemoryEntities:
             if entity.entity_name is not None:
                 counts[entity.entity_name] = counts.get(entity.entity_name, 0) + 1
         return counts
+
+    def _rows(self, tenant_id: str, query: EntityScan) -> list[EntityRow]:
+        created = self._s.entity_created.get(tenant_id, {})
+        stored = self._s.entities.get(tenant_id, {})
+        rows = (
+            EntityRow(
+                guid=e.guid,
+                type=e.type,
+                entity_name=e.entity_name,
+                name=e.name,
+                data=e.data,
+                version=e.version,
+                created_at=created.get(e.guid, e.last_updated),
+                updated_at=e.last_updated,
+                deleted=e.deleted,
+                member_ids=e.member_ids,
+            )
+            for e in stored.values()
+        )
+        return sorted(matching(rows, query), key=lambda r: r.guid)
+
+    def scan(self, tenant_id: str, query: EntityScan) -> list[EntityRow]:
+        rows = self._rows(tenant_id, query)
+        if query.after is not None:
+            rows = [r for r in rows if r.guid > query.after]
+        start = max(0, query.offset)
+        return rows[start : start + max(0, query.limit)]
+
+    def count_scan(self, tenant_id: str, query: EntityScan) -> int:
+        return len(self._rows(tenant_id, query))

@@ -38,6 +38,10 @@ class MemoryState:
         factory=lambda: defaultdict(dict)
     )
     entities: defaultdict[str, dict[str, Entity]] = attrs.field(factory=lambda: defaultdict(dict))
+    # guid -> when first stored (the first state's last_updated), as the SQL adapters keep it
+    entity_created: defaultdict[str, dict[str, datetime]] = attrs.field(
+        factory=lambda: defaultdict(dict)
+    )
     keys: defaultdict[str, dict[str, set[str]]] = attrs.field(factory=lambda: defaultdict(dict))
     entity_keys: defaultdict[str, dict[str, set[str]]] = attrs.field(
         factory=lambda: defaultdict(dict)
@@ -77,6 +81,7 @@ class MemoryState:
             touches=_nested_sets(self.touches),
             touched_by=_nested_sets(self.touched_by),
             entities=_nested(self.entities),
+            entity_created=_nested(self.entity_created),
             keys=_nested_sets(self.keys),
             entity_keys=_nested_sets(self.entity_keys),
             conflicts=_nested(self.conflicts),
@@ -103,6 +108,7 @@ class MemoryState:
             self.touches,
             self.touched_by,
             self.entities,
+            self.entity_created,
             self.keys,
             self.entity_keys,
             self.conflicts,

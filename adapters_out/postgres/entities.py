@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from adapters_out.postgres import entity_scan
 from adapters_out.postgres.codec import jsonb_texts, provenance_doc, provenance_from
 from adapters_out.postgres.keyed import TENANT, each_key, keyed_params
 from adapters_out.postgres.session import Session
-from domain.entities import Entity
+from domain.entities import Entity, first_written_at
+from ports.entity_scan import EntityRow, EntityScan
 from ports.repositories import EntityQuery
 
 _SELECT_ENTITY = (
@@ -69,19 +71,19 @@ _SAVE = (
     "WITH saved AS ("
     " INSERT INTO entities (tenant_id, guid, type, name, entity_name, data, version,"
     " last_updated, member_ids, deleted, last_event_at, last_event_guid, deleted_by_at,"
-    " deleted_by_guid, provenance, external_ids)"
+    " deleted_by_guid, provenance, external_ids, created_at)"
     " SELECT %(tenant)s, guid, type, name, entity_name, data, version, last_updated,"
     " ARRAY(SELECT jsonb_array_elements_text(members)), deleted, last_event_at,"
-    " last_event_guid, deleted_by_at, deleted_by_guid, provenance, external_ids"
+    " last_event_guid, deleted_by_at, deleted_by_guid, provenance, external_ids, created_at"
     " FROM unnest(%(guid)b::text[], %(type)b::text[], %(name)b::text[],"
     " %(entity_name)b::text[], %(data)b::jsonb[], %(version)b::integer[],"
     " %(last_updated)b::timestamptz[], %(members)b::jsonb[], %(deleted)b::boolean[],"
     " %(last_event_at)b::timestamptz[], %(last_event_guid)b::text[],"
     " %(deleted_by_at)b::timestamptz[], %(deleted_by_guid)b::text[],"
-    " %(provenance)b::jsonb[], %(external_ids)b::jsonb[])"
+    " %(provenance)b::jsonb[], %(external_ids)b::jsonb[], %(created_at)b::timestamptz[])"
     " AS v(guid, type, name, entity_name, data, version, last_updated, members, deleted,"
     " last_event_at, last_event_guid, deleted_by_at, deleted_by_guid, provenance,"
-    " external_ids)"
+    " external_ids, created_at)"
     " ON CONFLICT (tenant_id, guid) DO UPDATE SET type = EXCLUDED.type,"
     " name = EXCLUDED.name, entity_name = EXCLUDED.entity_name, data = EXCLUDED.data,"
     " version = EXCLUDED.version, last_updated = EXCLUDED.last_updated,"
@@ -123,6 +125,7 @@ def _save_params(
         "deleted_by_guid": [e.deleted_by[1] if e.deleted_by else None for e in entities],
         "provenance": jsonb_texts(provenance_doc(e.provenance) for e in entities),
         "external_ids": jsonb_texts(dict(e.external_ids) for e in entities),
+        "created_at": [first_written_at(e) for e in entities],
         "key_guid": [k[0] for k in keys],
         "key": [k[1] for k in keys],
     }
@@ -199,3 +202,9 @@ class PgEntities:
             (tenant_id,),
         ).fetchall()
         return {name: n for name, n in rows}
+
+    def scan(self, tenant_id: str, query: EntityScan) -> list[EntityRow]:
+        return entity_scan.scan(self._db, tenant_id, query)
+
+    def count_scan(self, tenant_id: str, query: EntityScan) -> int:
+        return entity_scan.count(self._db, tenant_id, query)

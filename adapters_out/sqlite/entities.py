@@ -10,6 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from adapters_out.sqlite import entity_scan
 from adapters_out.sqlite.codec import (
     chunks,
     dump,
@@ -20,7 +21,8 @@ from adapters_out.sqlite.codec import (
     to_text,
     to_text_or_none,
 )
-from domain.entities import Entity, FieldWrite
+from domain.entities import Entity, FieldWrite, first_written_at
+from ports.entity_scan import EntityRow, EntityScan
 from ports.repositories import EntityQuery
 
 _COLUMNS = (
@@ -93,6 +95,7 @@ def _params(tenant_id: str, e: Entity) -> tuple[object, ...]:
         gone[1] if gone else None,
         dump(provenance),
         dump(e.external_ids),
+        to_text(first_written_at(e)),
     )
 
 
@@ -121,9 +124,9 @@ class SqliteEntities:
         """Three statements per batch: upsert the rows, drop their keys, file the new keys."""
         if not entities:
             return
-        self._conn.executemany(
-            f"INSERT INTO entities (tenant_id, {_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        self._conn.executemany(  # created_at: set by the first insert, kept by upserts
+            f"INSERT INTO entities (tenant_id, {_COLUMNS}, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             f" ON CONFLICT (tenant_id, guid) DO UPDATE SET {_UPDATES}",
             [_params(tenant_id, e) for e in entities],
         )
@@ -188,3 +191,9 @@ class SqliteEntities:
             (tenant_id,),
         )
         return {name: int(count) for name, count in rows}
+
+    def scan(self, tenant_id: str, query: EntityScan) -> list[EntityRow]:
+        return entity_scan.scan(self._conn, tenant_id, query)
+
+    def count_scan(self, tenant_id: str, query: EntityScan) -> int:
+        return entity_scan.count(self._conn, tenant_id, query)

@@ -28,6 +28,7 @@ B = {"configId": "b"}
 RESOLVE_PAIR = {"newItem": "b-2", "existingItem": "b-1", "configId": "b"}
 ROUTES = [  # (method, path, query, body): every tenant/review route, aimed at tenant b
     ("GET", "/api/apps/b", {}, None),
+    ("GET", "/api/apps/b/export", {}, None),
     ("GET", "/api/entities", B, None),
     ("GET", "/api/entities/count", B, None),
     ("GET", "/api/entities/count-by-form", B, None),

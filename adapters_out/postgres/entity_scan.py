@@ -1,0 +1,104 @@
+# ruff: noqa: S608 - SQL text is assembled only from this module's constants (column names,
+# operators); every value goes through a "%s" parameter.
+"""PostgreSQL entity scans for exports and the OData feed: keyset pages in guid order, and the
+filter tree (``ports.entity_scan``) as parameterised SQL."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from adapters_out.postgres.session import Session
+from ports.entity_scan import Comparison, EntityRow, EntityScan, Filter
+
+_COLUMNS = {
+    "guid": "guid",
+    "type": "type",
+    "entityName": "entity_name",
+    "name": "name",
+    "version": "version",
+    "createdAt": "created_at",
+    "updatedAt": "last_updated",
+}
+_OPS = {"eq": "=", "ne": "IS DISTINCT FROM", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+_SELECT = (
+    "SELECT guid, type, entity_name, name, data, version, created_at, last_updated, deleted,"
+    " member_ids FROM entities"
+)
+
+
+def _comparison(c: Comparison, params: list[Any]) -> str:
+    if c.in_data:
+        params.append(c.field)
+        if c.value is None:  # missing or JSON null
+            test = "coalesce(data -> %s::text, 'null'::jsonb) = 'null'::jsonb"
+        else:
+            params.append(json.dumps(c.value))
+            test = "coalesce(data -> %s::text = %s::jsonb, false)"
+        return test if c.op == "eq" else f"NOT ({test})"
+    column = _COLUMNS[c.field]
+    if c.value is None:
+        return f"{column} IS {'NOT ' if c.op == 'ne' else ''}NULL"
+    params.append(c.value)
+    return f"{column} {_OPS[c.op]} %s"
+
+
+def _filter(f: Filter, params: list[Any]) -> str:
+    if isinstance(f, Comparison):
+        return _comparison(f, params)
+    joined = f" {f.kind.upper()} ".join(_filter(p, params) for p in f.parts)
+    return f"({joined or ('TRUE' if f.kind == 'and' else 'FALSE')})"
+
+
+def _where(tenant_id: str, q: EntityScan, params: list[Any], *, keyset: bool) -> str:
+    params.append(tenant_id)
+    where = ["tenant_id = %s"]
+    if not q.include_deleted:
+        where.append("NOT deleted")
+    if keyset and q.after is not None:
+        where.append("guid > %s")
+        params.append(q.after)
+    if q.entity_name is not None:
+        where.append("entity_name = %s")
+        params.append(q.entity_name)
+    if q.not_in_forms is not None:
+        where.append("(entity_name IS NULL OR NOT entity_name = ANY(%s))")
+        params.append(list(q.not_in_forms))
+    if q.type is not None:
+        where.append("type = %s")
+        params.append(q.type)
+    if q.updated_since is not None:
+        where.append("last_updated >= %s")
+        params.append(q.updated_since)
+    if q.filter is not None:
+        where.append(_filter(q.filter, params))
+    return " AND ".join(where)
+
+
+def scan(db: Session, tenant_id: str, q: EntityScan) -> list[EntityRow]:
+    params: list[Any] = []
+    where = _where(tenant_id, q, params, keyset=True)
+    text = f"{_SELECT} WHERE {where} ORDER BY guid LIMIT %s OFFSET %s"
+    rows = db.read(text, [*params, max(0, q.limit), max(0, q.offset)])
+    return [
+        EntityRow(
+            guid=r[0],
+            type=r[1],
+            entity_name=r[2],
+            name=r[3],
+            data=r[4],
+            version=r[5],
+            created_at=r[6],
+            updated_at=r[7],
+            deleted=r[8],
+            member_ids=tuple(r[9]),
+        )
+        for r in rows
+    ]
+
+
+def count(db: Session, tenant_id: str, q: EntityScan) -> int:
+    params: list[Any] = []
+    where = _where(tenant_id, q, params, keyset=False)
+    row = db.read(f"SELECT count(*) FROM entities WHERE {where}", params).fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,115 @@
+"""SQLite entity scans for exports and the OData feed: keyset pages in guid order, and the
+filter tree (``ports.entity_scan``) as parameterised SQL."""
+
+# ruff: noqa: S608 - SQL text is assembled only from this module's constants (column names,
+# operators); every value goes through a "?" parameter.
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from adapters_out.sqlite.codec import from_text, load, marks, to_text
+from ports.entity_scan import Comparison, EntityRow, EntityScan, Filter
+
+_COLUMNS = {
+    "guid": "guid",
+    "type": "type",
+    "entityName": "entity_name",
+    "name": "name",
+    "version": "version",
+    "createdAt": "created_at",
+    "updatedAt": "last_updated",
+}
+_OPS = {"eq": "=", "ne": "IS NOT", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+_SELECT = (
+    "SELECT guid, type, entity_name, name, data, version, created_at, last_updated, deleted,"
+    " member_ids FROM entities"
+)
+
+
+def _data_equals(c: Comparison, params: list[Any]) -> str:
+    """JSON-typed equality: a string never equals a number, nor ``true`` the number 1."""
+    path = f'$."{c.field}"'  # field names are identifiers (checked by the parser)
+    value = c.value
+    if value is None:
+        params.append(path)
+        return "coalesce(json_type(data, ?), 'null') = 'null'"
+    if isinstance(value, bool):
+        params.append(path)
+        return f"coalesce(json_type(data, ?) = '{'true' if value else 'false'}', 0)"
+    kinds = "'text'" if isinstance(value, str) else "'integer', 'real'"
+    params.extend([path, path, value])
+    return f"coalesce(json_type(data, ?) IN ({kinds}) AND json_extract(data, ?) = ?, 0)"
+
+
+def _comparison(c: Comparison, params: list[Any]) -> str:
+    if c.in_data:
+        test = _data_equals(c, params)
+        return test if c.op == "eq" else f"NOT ({test})"
+    column = _COLUMNS[c.field]
+    if c.value is None:
+        return f"{column} IS {'NOT ' if c.op == 'ne' else ''}NULL"
+    params.append(to_text(c.value) if isinstance(c.value, datetime) else c.value)
+    return f"{column} {_OPS[c.op]} ?"
+
+
+def _filter(f: Filter, params: list[Any]) -> str:
+    if isinstance(f, Comparison):
+        return _comparison(f, params)
+    joined = f" {f.kind.upper()} ".join(_filter(p, params) for p in f.parts)
+    return f"({joined or ('1' if f.kind == 'and' else '0')})"
+
+
+def _where(tenant_id: str, q: EntityScan, params: list[Any], *, keyset: bool) -> str:
+    params.append(tenant_id)
+    where = ["tenant_id = ?"]
+    if not q.include_deleted:
+        where.append("deleted = 0")
+    if keyset and q.after is not None:
+        where.append("guid > ?")
+        params.append(q.after)
+    if q.entity_name is not None:
+        where.append("entity_name = ?")
+        params.append(q.entity_name)
+    if q.not_in_forms is not None:
+        where.append(f"(entity_name IS NULL OR entity_name NOT IN ({marks(q.not_in_forms)}))")
+        params.extend(q.not_in_forms)
+    if q.type is not None:
+        where.append("type = ?")
+        params.append(q.type)
+    if q.updated_since is not None:
+        where.append("last_updated >= ?")
+        params.append(to_text(q.updated_since))
+    if q.filter is not None:
+        where.append(_filter(q.filter, params))
+    return " AND ".join(where)
+
+
+def scan(conn: sqlite3.Connection, tenant_id: str, q: EntityScan) -> list[EntityRow]:
+    params: list[Any] = []
+    where = _where(tenant_id, q, params, keyset=True)
+    text = f"{_SELECT} WHERE {where} ORDER BY guid LIMIT ? OFFSET ?"
+    cursor = conn.execute(text, (*params, max(0, q.limit), max(0, q.offset)))
+    return [
+        EntityRow(
+            guid=r[0],
+            type=r[1],
+            entity_name=r[2],
+            name=r[3],
+            data=load(r[4]),
+            version=r[5],
+            created_at=from_text(r[6]),
+            updated_at=from_text(r[7]),
+            deleted=bool(r[8]),
+            member_ids=tuple(load(r[9])),
+        )
+        for r in cursor
+    ]
+
+
+def count(conn: sqlite3.Connection, tenant_id: str, q: EntityScan) -> int:
+    params: list[Any] = []
+    where = _where(tenant_id, q, params, keyset=False)
+    return int(conn.execute(f"SELECT count(*) FROM entities WHERE {where}", params).fetchone()[0])
