@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters_in.http.openapi.common import TOKEN, errors, path, query
+from adapters_in.http.openapi.common import BASIC, TOKEN, errors, path, query, ref
 
 _APP_ID = path("id", "App configuration id", "field-demo")
 _EXPORT_EXAMPLE = (
@@ -77,4 +77,111 @@ PATHS: dict[str, Any] = {
             },
         },
     },
+}
+
+
+def _odata(summary: str, content: dict[str, Any], *extra_params: dict[str, Any]) -> dict:
+    odata_errors = {
+        str(status): {
+            "description": text,
+            "content": {"application/json": {"schema": ref("ODataError")}},
+        }
+        for status, text in (
+            (400, "Unsupported or malformed query option"),
+            (401, "Missing or wrong e-mail/password (WWW-Authenticate: Basic)"),
+            (403, "Not granted this tenant"),
+            (404, "No such tenant or entity set"),
+            (429, "Too many failed attempts; retry after Retry-After seconds"),
+            (501, "A system query option this feed does not implement"),
+        )
+    }
+    return {
+        "parameters": [path("configId", "App configuration id", "field-demo"), *extra_params],
+        "get": {
+            "tags": ["odata"],
+            "summary": summary,
+            "security": BASIC,
+            "x-access": "tenant",
+            "responses": {"200": {"description": "OK", "content": content}, **odata_errors},
+        },
+    }
+
+
+_SET = path("entitySet", "An entity set (a form name, or `other`)", "person")
+_ODATA_JSON = "application/json"
+_COLLECTION_EXAMPLE = {
+    "@odata.context": "https://sync.example.org/odata/field-demo/$metadata#person",
+    "value": [
+        {
+            "guid": "p-1",
+            "type": "individual",
+            "entityName": "person",
+            "name": "Ann",
+            "version": 2,
+            "createdAt": "2025-01-01T09:00:00.000Z",
+            "updatedAt": "2025-01-02T10:00:00.000Z",
+            "memberIds": [],
+            "age": 34,
+            "address_city": "Lyon",
+            "extra": None,
+        }
+    ],
+    "@odata.nextLink": "https://sync.example.org/odata/field-demo/person?%24skiptoken=cC0x",
+}
+_QUERY = [
+    query("$top", {"type": "integer", "minimum": 0}, "At most this many (pages of 1,000)", 100),
+    query("$skip", {"type": "integer", "minimum": 0}, "Skip this many", 0),
+    query("$count", {"type": "boolean"}, "Add @odata.count (all matches)", True),
+    query("$select", {"type": "string"}, "Comma-separated properties", "guid,name,age"),
+    query(
+        "$filter",
+        {"type": "string"},
+        "Comparisons of updatedAt, createdAt, version, guid; eq/ne of type, entityName, name "
+        "and top-level form fields; and, or, parentheses",
+        "updatedAt gt 2025-01-01T00:00:00Z and type eq 'individual'",
+    ),
+    query("$skiptoken", {"type": "string"}, "From @odata.nextLink (opaque)", "cC0x"),
+]
+
+PATHS["/odata/{configId}/"] = _odata(
+    "OData service document: the tenant's entity sets",
+    {
+        _ODATA_JSON: {
+            "schema": {"type": "object"},
+            "example": {
+                "@odata.context": "https://sync.example.org/odata/field-demo/$metadata",
+                "value": [{"name": "person", "kind": "EntitySet", "url": "person"}],
+            },
+        }
+    },
+)
+PATHS["/odata/{configId}/$metadata"] = _odata(
+    "OData CSDL: one entity type per form (properties from its formio definition)",
+    {"application/xml": {"schema": {"type": "string"}}},
+)
+PATHS["/odata/{configId}/{entitySet}"] = _odata(
+    "Entities of one set (server-driven paging with @odata.nextLink)",
+    {_ODATA_JSON: {"schema": {"type": "object"}, "example": _COLLECTION_EXAMPLE}},
+    _SET,
+    *_QUERY,
+)
+PATHS["/odata/{configId}/{entitySet}/$count"] = _odata(
+    "How many entities of the set match $filter",
+    {"text/plain": {"schema": {"type": "string"}, "example": "2500"}},
+    _SET,
+    _QUERY[4],
+)
+SCHEMAS: dict[str, Any] = {
+    "ODataError": {
+        "type": "object",
+        "description": "OData JSON error format (used inside /odata instead of problem+json)",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            }
+        },
+    }
 }

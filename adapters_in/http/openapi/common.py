@@ -93,7 +93,13 @@ TOKEN = [{"bearerAuth": []}]
 SYNC = [{"bearerAuth": []}, {"providerToken": []}]
 PUBLIC: list[dict[str, list[str]]] = []
 
+BASIC = [{"basicAuth": []}]
 SECURITY_SCHEMES = {
+    "basicAuth": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "A user's e-mail and password; the OData feed (`/odata/...`) only.",
+    },
     "bearerAuth": {
         "type": "http",
         "scheme": "bearer",
