@@ -143,7 +143,7 @@ _QUERY = [
     query("$skiptoken", {"type": "string"}, "From @odata.nextLink (opaque)", "cC0x"),
 ]
 
-PATHS["/odata/{configId}/"] = _odata(
+PATHS["/odata/{configId}"] = _odata(
     "OData service document: the tenant's entity sets",
     {
         _ODATA_JSON: {
