@@ -188,5 +188,10 @@ def _paths(tree: Mapping[str, Any], prefix: tuple[str, ...], out: list[tuple[str
             _paths(sub, (*prefix, key), out)
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    """Compact JSON with sorted keys (an encoder built once: ``json.dumps`` with options
+    builds one per call)."""
+    return _JSON.encode(value)

@@ -3,7 +3,7 @@ fill a database with N entities, or export it while sampling the process's RSS.
 
     python -m tests.support.export_memory fill sqlite:PATH N
     python -m tests.support.export_memory measure sqlite:PATH csv   # prints one JSON line
-(``postgresql://...`` instead of ``sqlite:PATH`` for PostgreSQL.)
+(``pg:SCHEMA:postgresql://...`` instead of ``sqlite:PATH`` for PostgreSQL, on that schema.)
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def open_database(url: str) -> Iterator[Any]:
     else:
         from adapters_out.postgres import PostgresDatabase
 
-        db = PostgresDatabase(url, min_size=1, max_size=2)
+        _, schema, dsn = url.split(":", 2)
+        db = PostgresDatabase(dsn, schema=schema, min_size=1, max_size=2)
     try:
         if hasattr(db, "open"):
             db.open()

@@ -206,7 +206,8 @@ def test_access(feed: Env) -> None:
     assert "message" in anonymous.json["error"]
     assert get("/odata/a/person", headers=_basic(password="wrong password")).status_code == 401
     assert get("/odata/a/person", headers=_basic(email="nobody@example.org")).status_code == 401
-    assert get("/odata/b/person", headers=_basic()).status_code == 403  # not granted b
+    for path in ("/odata/b/", "/odata/b/$metadata", "/odata/b/person", "/odata/b/person/$count"):
+        assert get(path, headers=_basic()).status_code == 403  # not granted b
     assert get("/odata/zzz/$metadata", headers=_basic()).status_code == 403  # no probing
     assert get("/odata/a/pets", headers=_basic()).status_code == 404
     mine = get("/odata/b/person", headers=_basic("other@example.org")).json["value"]
