@@ -61,7 +61,7 @@ def _where(tenant_id: str, q: EntityScan, params: list[Any], *, keyset: bool) ->
     if q.entity_name is not None:
         where.append("entity_name = %s")
         params.append(q.entity_name)
-    if q.not_in_forms is not None:
+    if q.not_in_forms:  # () excludes nothing
         where.append("(entity_name IS NULL OR NOT entity_name = ANY(%s))")
         params.append(list(q.not_in_forms))
     if q.type is not None:

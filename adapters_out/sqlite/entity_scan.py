@@ -73,7 +73,7 @@ def _where(tenant_id: str, q: EntityScan, params: list[Any], *, keyset: bool) ->
     if q.entity_name is not None:
         where.append("entity_name = ?")
         params.append(q.entity_name)
-    if q.not_in_forms is not None:
+    if q.not_in_forms:  # () excludes nothing
         where.append(f"(entity_name IS NULL OR entity_name NOT IN ({marks(q.not_in_forms)}))")
         params.extend(q.not_in_forms)
     if q.type is not None:

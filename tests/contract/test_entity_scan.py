@@ -77,6 +77,7 @@ def test_created_at_is_kept_by_later_saves(stored):
 def test_form_type_and_updated_since_filters(stored):
     assert _guids(stored, EntityScan(entity_name="person")) == ["p1", "p2"]
     assert _guids(stored, EntityScan(not_in_forms=("person", "household"))) == ["p3", "p4"]
+    assert _guids(stored, EntityScan(not_in_forms=())) == ["h1", "p1", "p2", "p3", "p4"]
     assert _guids(stored, EntityScan(type="group")) == ["h1"]
     assert _guids(stored, EntityScan(updated_since=t(30))) == ["p2", "p3", "p4"]
     assert _count(stored, EntityScan(entity_name="person", updated_since=t(25))) == 1

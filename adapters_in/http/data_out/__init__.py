@@ -16,7 +16,9 @@ from application.odata_feed import ReadEntitySets
 
 def data_out_routes() -> RouteModule:
     def register(app: falcon.App, kit: HttpKit) -> None:
-        app.add_route("/api/apps/{app_id}/export", exports.ExportResource(kit.use(ExportEntities)))
+        app.add_route(
+            "/api/apps/{tenant_id}/export", exports.ExportResource(kit.use(ExportEntities))
+        )
         config = kit.config
         throttle = LoginThrottle(
             config.login_attempts_per_email, config.login_attempts_per_ip, config.login_window_s

@@ -37,13 +37,13 @@ class ExportResource:
     def __init__(self, export: ExportEntities) -> None:
         self._export = export
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, app_id: str) -> None:
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         kind = req.get_param("format") or "csv"
         if kind not in FORMATS:
             raise _bad("format", "'format' must be csv, ndjson or xlsx")
-        export = self._export(principal_of(req), app_id, export_options(req))
+        export = self._export(principal_of(req), tenant_id, export_options(req))
         media_type, extension = FORMATS[kind]
         resp.content_type = media_type
-        resp.downloadable_as = f"{app_id}-entities.{extension}"
+        resp.downloadable_as = f"{tenant_id}-entities.{extension}"
         resp.set_header("Cache-Control", "no-store")
         resp.stream = WRITERS[kind](export)
