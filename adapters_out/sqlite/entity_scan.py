@@ -19,12 +19,13 @@ _COLUMNS = {
     "entityName": "entity_name",
     "name": "name",
     "version": "version",
-    "createdAt": "created_at",
+    "createdAt": "coalesce(created_at, last_updated)",
     "updatedAt": "last_updated",
 }
 _OPS = {"eq": "=", "ne": "IS NOT", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _SELECT = (
-    "SELECT guid, type, entity_name, name, data, version, created_at, last_updated, deleted,"
+    "SELECT guid, type, entity_name, name, data, version, coalesce(created_at, last_updated),"
+    " last_updated, deleted,"
     " member_ids FROM entities"
 )
 

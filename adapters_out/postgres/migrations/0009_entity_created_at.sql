@@ -1,9 +1,9 @@
--- When an entity was first stored (exports, the OData feed's createdAt): the last_updated of
--- the first state written, which is the device time of the event that created it. Upserts
--- leave it alone. Existing rows take the device time of their oldest event.
+-- When an entity was created (exports, the OData feed's createdAt): set by the first save to
+-- the device time of the oldest write in that state (domain.entities.first_written_at),
+-- normally its create event; upserts leave it alone. Existing rows take the device time of their oldest event. Nullable: a row
+-- written without it (a bulk load by hand) reads as its last_updated.
 ALTER TABLE entities ADD COLUMN created_at timestamptz;
 UPDATE entities SET created_at = coalesce(
     (SELECT min(e."timestamp") FROM events e
      WHERE e.tenant_id = entities.tenant_id AND e.entity_guid = entities.guid),
     last_updated);
-ALTER TABLE entities ALTER COLUMN created_at SET NOT NULL;
