@@ -12,6 +12,7 @@ from adapters_in.http.routing import HttpKit, RouteModule
 from application.basic_credentials import BasicCredentials
 from application.exports import ExportEntities
 from application.odata_feed import ReadEntitySets
+from ports.limits import RateLimits
 
 
 def data_out_routes() -> RouteModule:
@@ -20,8 +21,11 @@ def data_out_routes() -> RouteModule:
             "/api/apps/{tenant_id}/export", exports.ExportResource(kit.use(ExportEntities))
         )
         config = kit.config
-        throttle = LoginThrottle(
-            config.login_attempts_per_email, config.login_attempts_per_ip, config.login_window_s
+        throttle = LoginThrottle(  # the login's own budgets, in the shared store
+            kit.use(RateLimits),
+            config.login_attempts_per_email,
+            config.login_attempts_per_ip,
+            config.login_window_s,
         )
         context = odata.ODataContext(
             sets=kit.use(ReadEntitySets),

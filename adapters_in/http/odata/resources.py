@@ -102,13 +102,10 @@ class ODataContext:
         known = self.credentials.cached(email, password)
         if known is not None:
             return known
-        self.throttle.before_attempt(email, client_ip(req, self.kit.config.trusted_proxy_count))
-        try:
-            principal = self.credentials.verify(email, password)
-        except Unauthenticated:
-            self.throttle.failed(email)
-            raise
-        self.throttle.succeeded(email)
+        ip = client_ip(req, self.kit.config.trusted_proxy_count)
+        self.throttle.before_attempt(email, ip)  # counted first; a success gives it back
+        principal = self.credentials.verify(email, password)
+        self.throttle.succeeded(email, ip)
         return principal
 
     def root(self, req: falcon.Request, config_id: str) -> str:
