@@ -118,6 +118,7 @@ def measure(url: str, kind: str) -> dict[str, Any]:
             pass
         baseline = peak = process.memory_info().rss
         rows, size, started = 0, 0, time.perf_counter()
+        cpu_before = sum(process.cpu_times()[:2])
 
         def counted(n: int) -> None:
             nonlocal rows
@@ -127,12 +128,15 @@ def measure(url: str, kind: str) -> dict[str, Any]:
             size += len(chunk)
             peak = max(peak, process.memory_info().rss)
         seconds = time.perf_counter() - started
+        cpu_s = sum(process.cpu_times()[:2]) - cpu_before
     return {
         "format": kind,
         "rows": rows,
         "bytes": size,
         "seconds": round(seconds, 3),
         "rows_per_s": round(rows / seconds) if seconds else None,
+        "cpu_s": round(cpu_s, 3),  # this process only (the database server's work excluded)
+        "rows_per_cpu_s": round(rows / cpu_s) if cpu_s else None,
         "baseline_rss_mb": round(baseline / 2**20, 1),
         "peak_rss_mb": round(peak / 2**20, 1),
         "growth_mb": round((peak - baseline) / 2**20, 1),
