@@ -3,6 +3,8 @@ tenant or review route, and nothing of B leaks into A's answers."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.http.tenants.helpers import person_config, push, upload
@@ -84,3 +86,28 @@ def test_b_is_unchanged_and_invisible_from_a(env: Env, admin: dict[str, str], tw
         "/api/sync/rejected/bad-b/retry", params={"configId": "a"}, headers=admin
     )
     assert retry.status_code == 404
+
+
+def test_every_protected_tenant_operation_is_in_the_isolation_list(env: Env) -> None:
+    """A new tenant or review route cannot escape the 403 check above: every documented
+    operation of these tags that needs a token is aimed at tenant b in ``ROUTES``."""
+    document = env.client.simulate_get("/api-docs/openapi.json").json
+    tenant_tags = {"apps", "entities", "review"}
+    tenant_wide = {("GET", "/api/apps"), ("POST", "/api/apps")}  # no tenant in the request
+    protected = {
+        (method.upper(), uri)
+        for uri, item in document["paths"].items()
+        for method, operation in item.items()
+        if method != "parameters"
+        and operation.get("security")
+        and tenant_tags & set(operation.get("tags", ()))
+    } - tenant_wide
+
+    def template_of(method: str, path: str) -> tuple[str, str]:
+        for uri in document["paths"]:
+            if re.fullmatch(re.sub(r"{[^}]*}", "[^/]+", uri), path):
+                return method, uri
+        raise AssertionError(f"{path} is not documented")
+
+    covered = {template_of(method, path) for method, path, _, _ in ROUTES}
+    assert protected <= covered, sorted(protected - covered)
