@@ -25,9 +25,18 @@ _TRUST_FOR_S = 2.0  # a connection used this recently is not checked again on ch
 
 def _connection_kwargs(dsn: str, schema: str | None, timeout_s: float, name: str) -> dict[str, Any]:
     """Per-connection settings: UTC instants, and the schema when one is given (the server
-    parses ``options``, so the name is restricted rather than escaped)."""
+    parses ``options``, so the name is restricted rather than escaped).
+
+    Custom plans only: psycopg prepares a statement after its fifth use, and PostgreSQL then
+    switches to a *generic* plan once that looks no dearer than the custom ones. A generic plan
+    is chosen while the tenant is small (a fresh database, or a new tenant's first minutes),
+    is cached for the connection's life, and is never re-planned as the tables grow: a hash
+    anti-join over every stored event for the claim, a walk of the tenant's live entities for
+    each duplicate candidate. That made the cold push's latency grow linearly with the tenant
+    (issue 9). A custom plan costs a planning pass per execution (tens of microseconds for
+    these statements) and always sees the real keys and the real table sizes."""
     existing = pg_conninfo.conninfo_to_dict(dsn).get("options") or ""
-    settings = ["-c TimeZone=UTC"]
+    settings = ["-c TimeZone=UTC", "-c plan_cache_mode=force_custom_plan"]
     if schema is not None:
         settings.append(f"-c search_path={schema}")
     return {

@@ -23,7 +23,12 @@ Updates and deletes find their rows the same way and then address them by ``ctid
 (a TID scan), because an UPDATE/DELETE target cannot itself be a LATERAL subquery. Rows so
 addressed are claimed or locked by the unit of work, so no concurrent update moves them.
 
-tests/postgres/test_plans.py checks the plans of all these statements in each case.
+A shape is only half of it: the plan must also be made with the real keys and table sizes.
+Every pooled connection therefore runs with ``plan_cache_mode=force_custom_plan`` (database.py),
+so that no prepared statement keeps a generic plan chosen while the tenant was small.
+
+tests/postgres/test_plans.py checks the plans of all these statements in each case, and that
+no prepared statement ever runs on a generic plan.
 """
 
 # ruff: noqa: S608 - SQL text is assembled only from module constants and keyed.py's

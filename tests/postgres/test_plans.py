@@ -294,3 +294,21 @@ def test_push_and_pull_statements_read_by_key_whatever_the_statistics(situation,
                     used = {n.get("Index Name") for n in plan_nodes(plan)}
                     assert {"entity_match_keys_pkey", "entities_pkey"} <= used, used
             assert not problems, problems
+
+
+def test_no_statement_is_ever_run_on_a_cached_generic_plan():
+    """psycopg prepares a statement on its fifth use; PostgreSQL may then cache a *generic*
+    plan, chosen while the tables were small and never re-planned as they grow. The EXPLAINs
+    above see custom plans only, so this checks the plans actually executed: after many pushes
+    and pulls through one pooled connection, every prepared statement ran on custom plans."""
+    with postgres_database(max_size=1) as db:
+        for n in range(8):
+            workload(db, f"t{n}")
+        with db.connection() as conn:
+            prepared = conn.execute(
+                "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+            ).fetchall()
+    planned = [(text, plans) for text, plans, _ in prepared if STATEMENT.match(text)]
+    assert len(planned) >= 8, "the workload no longer reaches prepared queries"
+    generic = [text[:100] for text, plans in planned if plans]  # BEGIN/COMMIT have no plan
+    assert not generic, generic
