@@ -1,5 +1,6 @@
 """OpenAPI path items and schemas of the external-sync routes. ``x-access`` says who may call:
-``admin`` (an ADMIN token) or ``any`` (any valid token)."""
+``admin`` (an ADMIN token), ``any`` (any valid token) or ``callback-token`` (the external
+system, with the tenant's callback token); docs/hardening.md lists every kind."""
 
 from __future__ import annotations
 

@@ -54,6 +54,7 @@ PATHS = {
             "tags": ["sync"],
             "summary": "Store device audit-log entries (compat)",
             "security": TOKEN,
+            "x-access": "tenant",
             "parameters": [CONFIG_ID],
             "requestBody": body(
                 {
@@ -85,6 +86,7 @@ PATHS = {
             "tags": ["sync"],
             "summary": "Audit-log entries after `since`, oldest first, paged (compat)",
             "security": TOKEN,
+            "x-access": "tenant",
             "parameters": [
                 query(
                     "since",

@@ -130,6 +130,7 @@ SYNC_PATHS: dict[str, Any] = {
             "it names every tenant (`/health` and `/health/db` stay public). `retention` "
             "lists the retention cleanup's recent runs with what each deleted.",
             "security": TOKEN,
+            "x-access": "admin",
             "parameters": [
                 query("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
                       "Tenants per call (default and maximum 1000)"),
@@ -159,6 +160,7 @@ METRICS_PATHS: dict[str, Any] = {
             "(else 401); without it the route is open, so restrict it at the reverse proxy. "
             "Absent when `METRICS_ENABLED=false`.",
             "security": PUBLIC,
+            "x-access": "metrics-token",
             "responses": {
                 "200": {
                     "description": "The exposition",

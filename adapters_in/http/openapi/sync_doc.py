@@ -107,6 +107,7 @@ PATHS = {
             "description": "200 even when some events are rejected (compat: the client treats "
             "any non-2xx as a failed chunk). `configId` from the body, else the query.",
             "security": SYNC,
+            "x-access": "tenant",
             "parameters": [CONFIG_ID],
             "requestBody": body(
                 ref("PushRequest"), {"events": [{**_EVENT_EXAMPLE, "id": 1}], "configId": "default"}
@@ -122,6 +123,7 @@ PATHS = {
             "tags": ["sync"],
             "summary": "One page of the tenant's feed, in commit order",
             "security": SYNC,
+            "x-access": "tenant",
             "parameters": [
                 query(
                     "since",
@@ -152,6 +154,7 @@ PATHS = {
             "tags": ["sync"],
             "summary": "Quarantined (rejected) events of a tenant, newest first (admin)",
             "security": TOKEN,
+            "x-access": "admin",
             "parameters": [
                 CONFIG_ID,
                 query("limit", {"type": "integer", "minimum": 1, "maximum": 500}, "Page size"),
@@ -178,6 +181,7 @@ PATHS = {
             "tags": ["sync"],
             "summary": "Compat placeholder (upstream answers 'not implemented')",
             "security": SYNC,
+            "x-access": "tenant",
             "parameters": [CONFIG_ID],
             "responses": {
                 "200": ok(

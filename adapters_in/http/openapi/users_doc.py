@@ -104,6 +104,7 @@ PATHS = {
             "summary": "Log in; the token goes in `Authorization: Bearer <token>`",
             "description": _SESSIONS,
             "security": PUBLIC,
+            "x-access": "public",
             "requestBody": body(
                 ref("LoginRequest"), {"email": "admin@example.org", "password": "a-long-secret"}
             ),
@@ -120,6 +121,7 @@ PATHS = {
             "summary": "Trade a refresh token for a new access token and refresh token",
             "description": _SESSIONS,
             "security": PUBLIC,
+            "x-access": "public",
             "requestBody": body(ref("RefreshRequest"), {"refreshToken": "q3Zp...opaque"}),
             "responses": {
                 "200": ok("A new pair", ref("LoginResponse"), _SESSION_EXAMPLE),
@@ -135,6 +137,7 @@ PATHS = {
             "description": "The session can no longer be refreshed, and the access tokens "
             "issued to it are refused from now on.",
             "security": PUBLIC,
+            "x-access": "public",
             "requestBody": body(ref("RefreshRequest"), {"refreshToken": "q3Zp...opaque"}),
             "responses": {"204": {"description": "Logged out"}, **errors(400, 415, 422)},
         }
@@ -144,6 +147,7 @@ PATHS = {
             "tags": ["users"],
             "summary": "Check that a token is (still) valid",
             "security": TOKEN,
+            "x-access": "any",
             "responses": {
                 "200": ok("Valid", _MESSAGE, {"message": "Token is valid"}),
                 **errors(401),
@@ -155,6 +159,7 @@ PATHS = {
             "tags": ["users"],
             "summary": "The caller's own account (any role)",
             "security": TOKEN,
+            "x-access": "any",
             "responses": {"200": ok("The account", ref("User"), _USER_EXAMPLE), **errors(401, 404)},
         }
     },
@@ -163,6 +168,7 @@ PATHS = {
             "tags": ["users"],
             "summary": "List users (admin)",
             "security": TOKEN,
+            "x-access": "admin",
             "responses": {
                 "200": ok("Users", {"type": "array", "items": ref("User")}, [_USER_EXAMPLE]),
                 **errors(401, 403),
@@ -172,6 +178,7 @@ PATHS = {
             "tags": ["users"],
             "summary": "Create a user (admin)",
             "security": TOKEN,
+            "x-access": "admin",
             "requestBody": body(
                 ref("UserDraft"),
                 {"email": "new@example.org", "password": "a-long-secret", "role": "USER"},
@@ -190,6 +197,7 @@ PATHS = {
             "description": "409 `last-admin`: demoting the last ADMIN is refused. 422 "
             "`unknown-tenant`: a newly granted tenant does not exist.",
             "security": TOKEN,
+            "x-access": "admin",
             "requestBody": body(ref("UserDraft"), {"email": "renamed@example.org", "role": "USER"}),
             "responses": {
                 "200": ok("Updated", ref("User"), _USER_EXAMPLE),
@@ -201,6 +209,7 @@ PATHS = {
             "summary": "Delete a user by id or by email (admin)",
             "description": "409 `last-admin`: deleting the last ADMIN is refused.",
             "security": TOKEN,
+            "x-access": "admin",
             "responses": {
                 "200": ok("Deleted", _MESSAGE, {"message": "User deleted successfully"}),
                 **errors(401, 403, 404, 409),

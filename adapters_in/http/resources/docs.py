@@ -70,17 +70,17 @@ class OpenApiResource:
 
 _HTML = {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}
 _JSON = {"description": "OpenAPI document", "content": {"application/json": {"schema": {}}}}
+_PUBLIC = {"tags": ["operations"], "security": PUBLIC, "x-access": "public"}
 PATHS: dict[str, Any] = {
-    "/api-docs": {"get": {"tags": ["operations"], "summary": "Swagger UI", "security": PUBLIC,
+    "/api-docs": {"get": {**_PUBLIC, "summary": "Swagger UI",
                           "responses": {"200": _HTML, **errors()}}},
-    "/api-docs/openapi.json": {"get": {"tags": ["operations"], "security": PUBLIC,
-                                       "summary": "This document (OpenAPI 3.1)",
+    "/api-docs/openapi.json": {"get": {**_PUBLIC, "summary": "This document (OpenAPI 3.1)",
                                        "responses": {"200": _JSON, **errors()}}},
-    "/api-docs/openapi-ui.json": {"get": {"tags": ["operations"], "security": PUBLIC,
+    "/api-docs/openapi-ui.json": {"get": {**_PUBLIC,
                                           "summary": "The same, as OpenAPI 3.0 for Swagger UI 4",
                                           "responses": {"200": _JSON, **errors()}}},
     "/api-docs/assets/{name}": {"get": {
-        "tags": ["operations"], "summary": "Swagger UI assets", "security": PUBLIC,
+        **_PUBLIC, "summary": "Swagger UI assets",
         "parameters": [path("name", "asset file name", "swagger-ui.css")],
         "responses": {"200": {"description": "The asset", "content": {"*/*": {"schema": {}}}},
                       **errors(404)}}},

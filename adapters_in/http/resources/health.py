@@ -34,6 +34,7 @@ PATHS = {
             "tags": ["operations"],
             "summary": "The process is serving",
             "security": PUBLIC,
+            "x-access": "public",
             "responses": {"200": ok("Serving", _STATUS, {"status": "ok"}), **errors()},
         }
     },
@@ -42,6 +43,7 @@ PATHS = {
             "tags": ["operations"],
             "summary": "Database round trip with latency and pool figures",
             "security": PUBLIC,
+            "x-access": "public",
             "responses": {
                 "200": ok(
                     "Reachable",

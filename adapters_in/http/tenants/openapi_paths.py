@@ -34,8 +34,18 @@ _UPLOAD = {
 _APP_ID = path("id", "App configuration id", "field-demo")
 
 
-def _op(tag: str, summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"tags": [tag], "summary": summary, "security": TOKEN, "responses": responses, **extra}
+def _op(
+    tag: str, access: str, summary: str, responses: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    """``access``: who may call with our bearer token (``x-access``: docs/hardening.md)."""
+    return {
+        "tags": [tag],
+        "summary": summary,
+        "security": TOKEN,
+        "x-access": access,
+        "responses": responses,
+        **extra,
+    }
 
 
 def _list(schema: str) -> dict[str, Any]:
@@ -48,6 +58,7 @@ def _artifact(kind: str, content: dict[str, Any]) -> dict[str, Any]:
             "tags": ["artifacts"],
             "summary": f"Public artifact ({kind}) of an app configuration, without secrets",
             "security": PUBLIC,
+            "x-access": "public",
             "parameters": [path("artifactId", "32 hex characters", "0" * 32)],
             "responses": {
                 "200": {"description": kind, "content": content},
@@ -62,6 +73,7 @@ PATHS: dict[str, Any] = {
     "/api/apps": {
         "get": _op(
             "apps",
+            "any",
             "List app configurations (a USER sees only granted ones)",
             {"200": ok("One page", ref("AppList")), **errors(401)},
             parameters=[
@@ -74,6 +86,7 @@ PATHS: dict[str, Any] = {
         ),
         "post": _op(
             "apps",
+            "admin",
             "Create an app configuration (admin); seeds entityData",
             {"201": ok("Created", ref("AppSaved")), **errors(400, 401, 403, 409, 415, 422)},
             requestBody=_UPLOAD,
@@ -83,17 +96,20 @@ PATHS: dict[str, Any] = {
         "parameters": [_APP_ID],
         "get": _op(
             "apps",
+            "tenant",
             "One app configuration (secrets masked)",
             {"200": ok("The document", ref("AppConfig")), **errors(401, 403, 404)},
         ),
         "put": _op(
             "apps",
+            "admin",
             "Replace an app configuration (admin); keeps artifactId and `***` secrets",
             {"200": ok("Saved", ref("AppSaved")), **errors(400, 401, 403, 404, 415, 422)},
             requestBody=_UPLOAD,
         ),
         "delete": _op(
             "apps",
+            "admin",
             "Delete an app configuration and all its data (admin)",
             {"200": ok("Deleted", ref("Status")), **errors(401, 403, 404)},
         ),
@@ -107,6 +123,7 @@ PATHS: dict[str, Any] = {
     "/api/entities": {
         "get": _op(
             "entities",
+            "tenant",
             "Entities, newest first",
             {"200": ok("Entities", _list("Entity")), **errors(400, 401, 403, 404)},
             parameters=[
@@ -121,6 +138,7 @@ PATHS: dict[str, Any] = {
     "/api/entities/count": {
         "get": _op(
             "entities",
+            "tenant",
             "Number of live entities",
             {
                 "200": ok("Count", {"type": "object", "properties": {"count": _INT}}),
@@ -132,6 +150,7 @@ PATHS: dict[str, Any] = {
     "/api/entities/count-by-form": {
         "get": _op(
             "entities",
+            "tenant",
             "Live entities per entityName",
             {
                 "200": ok("Counts", {"type": "object", "additionalProperties": _INT}),
@@ -143,6 +162,7 @@ PATHS: dict[str, Any] = {
     "/api/entities/{guid}": {
         "get": _op(
             "entities",
+            "tenant",
             "One entity (groups with members); ETag = version",
             {
                 "200": ok("The entity", ref("EntityDetail")),
@@ -155,6 +175,7 @@ PATHS: dict[str, Any] = {
     "/api/entities/{guid}/events": {
         "get": _op(
             "entities",
+            "tenant",
             "Events of one entity, oldest first",
             {"200": ok("Events", _list("Event")), **errors(400, 401, 403, 404)},
             parameters=[path("guid", "Entity guid", "village-north"), CONFIG_ID],

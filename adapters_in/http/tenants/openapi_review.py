@@ -10,14 +10,25 @@ _INT = {"type": "integer", "minimum": 0}
 _PAGING = [query("limit", _INT, "At most 1000 (default 100)"), query("offset", _INT, "Skip")]
 
 
-def _op(tag: str, summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"tags": [tag], "summary": summary, "security": TOKEN, "responses": responses, **extra}
+def _op(
+    tag: str, access: str, summary: str, responses: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    """``access``: who may call with our bearer token (``x-access``: docs/hardening.md)."""
+    return {
+        "tags": [tag],
+        "summary": summary,
+        "security": TOKEN,
+        "x-access": access,
+        "responses": responses,
+        **extra,
+    }
 
 
 PATHS: dict[str, Any] = {
     "/api/potential-duplicates": {
         "get": _op(
             "review",
+            "tenant",
             "Potential duplicates (pending ones never block pull)",
             {
                 "200": ok("Pairs", {"type": "array", "items": ref("PotentialDuplicate")}),
@@ -37,6 +48,7 @@ PATHS: dict[str, Any] = {
     "/api/potential-duplicates/resolve": {
         "post": _op(
             "review",
+            "admin",
             "Resolve a pair (admin) by issuing a resolve-duplicate event devices pull",
             {
                 "200": ok("Event issued", ref("ServerEventIssued")),
@@ -49,6 +61,7 @@ PATHS: dict[str, Any] = {
     "/api/conflicts": {
         "get": _op(
             "review",
+            "admin",
             "Conflicting concurrent edits (admin)",
             {
                 "200": ok("Conflicts", {"type": "array", "items": ref("Conflict")}),
@@ -64,6 +77,7 @@ PATHS: dict[str, Any] = {
     "/api/conflicts/{id}/resolve": {
         "post": _op(
             "review",
+            "admin",
             "Resolve a conflict (admin): keep, or apply the other value by a server event",
             {
                 "200": ok("Resolved", ref("ConflictResolved")),
@@ -76,6 +90,7 @@ PATHS: dict[str, Any] = {
     "/api/sync/rejected/{guid}/retry": {
         "post": _op(
             "review",
+            "admin",
             "Re-submit a quarantined event through push (admin)",
             {"200": ok("Per-event result", ref("EventResult")), **errors(401, 403, 404, 422)},
             parameters=[path("guid", "Rejected event guid", "0" * 8), CONFIG_ID],
@@ -84,6 +99,7 @@ PATHS: dict[str, Any] = {
     "/api/sync/rejected/{guid}": {
         "delete": _op(
             "review",
+            "admin",
             "Discard a quarantined event (admin; audited)",
             {"204": {"description": "Discarded"}, **errors(401, 403, 404)},
             parameters=[path("guid", "Rejected event guid", "0" * 8), CONFIG_ID],
