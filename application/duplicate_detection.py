@@ -70,12 +70,22 @@ class DuplicateDetector:
         changed: IndexedEntities,
         now: datetime,
     ) -> int:
-        """Entities must already be saved in ``uow`` (so batch-mates find each other)."""
+        """Batch-mates meet each other from ``changed`` (profiled once, in memory); the
+        database is asked only for the other entities filed under the same keys, so a push
+        never re-reads and re-decodes the entities it has just written."""
         wanted = {k for g in changed.profiles for k in changed.keys[g]}
         if not wanted:
             return 0
         by_key: dict[str, list[Profile]] = {}
-        for candidate in uow.entities.find_by_keys(tenant_id, wanted, CANDIDATES_PER_KEY):
+        for guid in sorted(changed.profiles):  # the same bound per key as the stored ones
+            for key in changed.keys[guid]:
+                mates = by_key.setdefault(key, [])
+                if len(mates) < CANDIDATES_PER_KEY:
+                    mates.append(changed.profiles[guid])
+        stored = uow.entities.find_by_keys(
+            tenant_id, wanted, CANDIDATES_PER_KEY, exclude=list(changed.keys)
+        )
+        for candidate in stored:
             other = profile_of(candidate, rules)
             if other is not None:
                 for key in profile_keys(other) & wanted:

@@ -88,3 +88,13 @@ class CpuMeter:
             part: sum(v - before[part].get(p, 0.0) for p, v in after[part].items())
             for part in after
         }
+
+
+def postgres_cpu_s(url: str, pids: list[int] | None = None) -> float:
+    """CPU seconds of the PostgreSQL backends serving ``pids`` (default: this process)."""
+    ports = _local_ports(pids or [os.getpid()])
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE client_port = ANY(%s)", (sorted(ports),)
+        ).fetchall()
+    return sum(_cpu_s(pid) for (pid,) in rows)

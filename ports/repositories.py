@@ -169,10 +169,14 @@ class EntityRepository(Protocol):
         entity was never created in fold order; normal deletion is a tombstone via save_many."""
         ...
 
-    def find_by_keys(self, tenant_id: str, keys: Collection[str], per_key: int) -> list[Entity]:
+    def find_by_keys(
+        self, tenant_id: str, keys: Collection[str], per_key: int, exclude: Collection[str] = ()
+    ) -> list[Entity]:
         """Live (not deleted) entities filed under any of ``keys``, via an index; at most
         ``per_key`` per key (those with the smallest guids), each entity once. The per-key
-        bound keeps one huge bucket (placeholder names, default birth dates) cheap."""
+        bound keeps one huge bucket (placeholder names, default birth dates) cheap.
+        Entities in ``exclude`` (a push's own, which the caller holds already) are neither
+        returned nor counted against ``per_key``."""
         ...
 
     def list(self, tenant_id: str, query: EntityQuery) -> list[Entity]:

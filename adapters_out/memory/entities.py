@@ -47,11 +47,18 @@ class MemoryEntities:
             for key in filed.pop(guid, set()):
                 index.get(key, set()).discard(guid)
 
-    def find_by_keys(self, tenant_id: str, keys: Collection[str], per_key: int) -> list[Entity]:
+    def find_by_keys(
+        self, tenant_id: str, keys: Collection[str], per_key: int, exclude: Collection[str] = ()
+    ) -> list[Entity]:
         index, stored = self._s.keys.get(tenant_id, {}), self._s.entities.get(tenant_id, {})
         guids: set[str] = set()
+        skip = set(exclude)
         for key in keys:
-            live = sorted(g for g in index.get(key, ()) if g in stored and not stored[g].deleted)
+            live = sorted(
+                g
+                for g in index.get(key, ())
+                if g in stored and not stored[g].deleted and g not in skip
+            )
             guids.update(live[: max(per_key, 0)])
         return [stored[g] for g in sorted(guids)]
 

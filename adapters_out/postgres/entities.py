@@ -33,9 +33,12 @@ _FIND_BY_KEYS = (
     "SELECT " + _COLUMNS + " FROM (SELECT DISTINCT b.entity_guid, w.tenant_id"
     " FROM unnest(%(keys)b::text[]) AS k(key) CROSS JOIN " + TENANT + " CROSS JOIN LATERAL"
     " (SELECT m.entity_guid FROM entity_match_keys m WHERE m.tenant_id = w.tenant_id"
-    " AND m.key = k.key ORDER BY m.key, m.entity_guid LIMIT %(per_key)s) AS b) AS c"
+    " AND m.key = k.key AND m.entity_guid <> ALL(%(exclude)b::text[])"
+    " ORDER BY m.key, m.entity_guid LIMIT %(per_key)s) AS b) AS c"
+    # "Live" is tested outside the lookup: inside it, the partial index of live entities
+    # would match the predicate and compete with the primary key for the lookup.
     " CROSS JOIN LATERAL (SELECT t.* FROM entities t WHERE t.tenant_id = c.tenant_id"
-    " AND t.guid = c.entity_guid AND NOT t.deleted LIMIT 1) AS r ORDER BY r.guid"
+    " AND t.guid = c.entity_guid LIMIT 1) AS r WHERE NOT r.deleted ORDER BY r.guid"
 )
 _REMOVE = (
     "WITH keys AS (DELETE FROM entity_match_keys m USING (SELECT r.row_id"
@@ -161,13 +164,17 @@ class PgEntities:
             return
         self._db.write(_REMOVE, keyed_params(tenant_id, guids))
 
-    def find_by_keys(self, tenant_id: str, keys: Collection[str], per_key: int) -> list[Entity]:
+    def find_by_keys(
+        self, tenant_id: str, keys: Collection[str], per_key: int, exclude: Collection[str] = ()
+    ) -> list[Entity]:
         if not keys:
             return []
-        rows = self._db.read(
-            _FIND_BY_KEYS,
-            {**keyed_params(tenant_id, keys), "per_key": max(0, per_key)},
-        ).fetchall()
+        params = {
+            **keyed_params(tenant_id, keys),
+            "per_key": max(0, per_key),
+            "exclude": sorted(set(exclude)),
+        }
+        rows = self._db.read(_FIND_BY_KEYS, params).fetchall()
         return [_entity(r) for r in rows]
 
     def list(self, tenant_id: str, query: EntityQuery) -> list[Entity]:

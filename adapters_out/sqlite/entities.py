@@ -151,18 +151,25 @@ class SqliteEntities:
                 (tenant_id, *part),
             )
 
-    def find_by_keys(self, tenant_id: str, keys: Collection[str], per_key: int) -> list[Entity]:
+    def find_by_keys(
+        self, tenant_id: str, keys: Collection[str], per_key: int, exclude: Collection[str] = ()
+    ) -> list[Entity]:
         found: dict[str, Entity] = {}
+        # Bound as "?" each, like the keys (codec.py says why not json_each): a push's own
+        # entities, at most a few thousand, well inside SQLite's 32,766 variables.
+        skip = sorted(set(exclude))
         for part in chunks(keys):  # one statement per 5,000 keys, so a push stays constant
             # Ranking inside each key's bucket bounds what is loaded; the bucket's index range
             # is still scanned, which is cheap in-process even for very large buckets.
             where = (
                 "deleted = 0 AND guid IN (SELECT entity_guid FROM (SELECT entity_guid,"
                 " row_number() OVER (PARTITION BY key ORDER BY entity_guid) AS place"
-                f" FROM entity_match_keys WHERE tenant_id = ? AND key IN ({marks(part)}))"
+                f" FROM entity_match_keys WHERE tenant_id = ? AND key IN ({marks(part)})"
+                f" AND entity_guid NOT IN ({marks(skip)}))"
                 " WHERE place <= ?)"
             )
-            for entity in self._select(where, [tenant_id, tenant_id, *part, max(per_key, 0)]):
+            params = [tenant_id, tenant_id, *part, *skip, max(per_key, 0)]
+            for entity in self._select(where, params):
                 found[entity.guid] = entity
         return [found[guid] for guid in sorted(found)]
 

@@ -121,3 +121,12 @@ def test_find_by_keys_bounds_each_key_separately(database):
         found = [e.guid for e in uow.entities.find_by_keys("t1", ["n:unknown", "n:rare"], 2)]
         assert found == ["c0", "c1", "x1"]  # two from the crowd, the rare one still found
         assert uow.entities.find_by_keys("t1", ["n:unknown"], 0) == []
+
+
+def test_find_by_keys_leaves_out_the_excluded_without_counting_them(database):
+    crowd = [entity(f"c{i}") for i in range(4)]
+    _save(database, crowd, {e.guid: ["n:unknown"] for e in crowd})
+    with database() as uow:
+        found = uow.entities.find_by_keys("t1", ["n:unknown"], 2, exclude=["c0", "c1", "zz"])
+        assert [e.guid for e in found] == ["c2", "c3"]  # the bound applies after exclusion
+        assert uow.entities.find_by_keys("t1", ["n:unknown"], 10, exclude=[]) == crowd
