@@ -1,8 +1,8 @@
-"""Flag potential duplicates among the entities a push changed (one candidate query per push)."""
+"""Find potential duplicates among the entities a push changed (one candidate query per push)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -62,30 +62,32 @@ class DuplicateDetector:
                         return list(seen.values())
         return list(seen.values())
 
-    def detect(
+    def find(
         self,
         uow: UnitOfWork,
         tenant_id: str,
         rules: DuplicateRules,
         changed: IndexedEntities,
         now: datetime,
-    ) -> int:
-        """Batch-mates meet each other from ``changed`` (profiled once, in memory); the
-        database is asked only for the other entities filed under the same keys, so a push
-        never re-reads and re-decodes the entities it has just written."""
+        written: Collection[str] = (),
+    ) -> list[PotentialDuplicate]:
+        """New potential-duplicate pairs for ``changed``; reads only. Batch-mates meet each
+        other from ``changed`` (profiled once, in memory); the database is asked only for
+        other entities filed under the same keys: not the push's own (``written``: about to
+        be saved or removed), so a push never re-reads and re-decodes what it writes."""
         wanted = {k for g in changed.profiles for k in changed.keys[g]}
         if not wanted:
-            return 0
+            return []
         by_key: dict[str, list[Profile]] = {}
         for guid in sorted(changed.profiles):  # the same bound per key as the stored ones
             for key in changed.keys[guid]:
                 mates = by_key.setdefault(key, [])
                 if len(mates) < CANDIDATES_PER_KEY:
                     mates.append(changed.profiles[guid])
-        stored = uow.entities.find_by_keys(
-            tenant_id, wanted, CANDIDATES_PER_KEY, exclude=list(changed.keys)
-        )
-        for candidate in stored:
+        skip = {*changed.keys, *written}
+        for candidate in uow.entities.find_by_keys(
+            tenant_id, wanted, CANDIDATES_PER_KEY, exclude=skip
+        ):
             other = profile_of(candidate, rules)
             if other is not None:
                 for key in profile_keys(other) & wanted:
@@ -109,7 +111,6 @@ class DuplicateDetector:
                         detected_at=now,
                     )
         if not found:
-            return 0
+            return []
         known = uow.duplicates.get_many(tenant_id, list(found))
-        fresh = [pair for key, pair in found.items() if key not in known]
-        return uow.duplicates.add_many(tenant_id, fresh) if fresh else 0
+        return [pair for key, pair in found.items() if key not in known]

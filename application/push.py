@@ -1,10 +1,11 @@
 """Push: accept a batch of device events in one transaction, with a result per event.
 
-Order of work inside the unit of work (docs/architecture.md, "The feed"):
+Order of work inside the unit of work (docs/architecture.md, "The feed"), top to bottom:
 parse -> lock the entities the batch names -> claim the guids (idempotency, also against a
 concurrent re-push) -> load -> apply each event (fast path) or re-fold when it arrives late ->
-write entities/conflicts/audit/duplicates/quarantine -> number the applied events -> commit.
-Numbering comes last so the per-tenant serialised section is as short as possible.
+one frozen ``PushChanges`` (entities, match keys, conflicts, audit, duplicates, quarantine,
+events to number) -> write it -> number the applied events -> commit. Numbering comes last so
+the per-tenant serialised section is as short as possible.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from application.access import tenant_for
 from application.duplicate_detection import DuplicateDetector
 from application.external_outbox import enqueue_applied
 from application.push_batch import PushBatch
+from application.push_changes import changes_of
 from application.push_results import EventResult, Status
-from application.push_write import write_batch
+from application.push_write import write_changes
 from application.retry import with_retries
 from domain.duplicates import DuplicateRules
 from domain.errors import InvalidEvent
@@ -86,7 +88,8 @@ class PushEvents:
             batch.claim()
             batch.apply_all()
             rules = DuplicateRules.from_config(tenant.config.get("duplicateDetection"))
-            write_batch(batch, self._detector, rules)
-            enqueue_applied(uow, tenant, batch.applied, now)
+            changes = changes_of(batch, self._detector, rules)
+            write_changes(uow, tenant_id, changes, now)
+            enqueue_applied(uow, tenant, changes.applied, now)
             uow.commit()
-        return PushOutcome(results=tuple(batch.results))
+        return PushOutcome(results=changes.results)

@@ -1,60 +1,39 @@
-"""Write what a push produced, then number the applied events (last, to keep the per-tenant
-serialised section short)."""
+"""Write a push's changes, then number the applied events (last, to keep the per-tenant
+serialised section short). Nothing here decides anything: ``PushChanges`` already says it all."""
 
 from __future__ import annotations
 
-import attrs
+from datetime import datetime
 
-from application.duplicate_detection import DuplicateDetector
-from application.push_batch import PushBatch
-from domain.duplicates import DuplicateRules, pair_key
-from domain.fold import AuditChange
-from ports.repositories import AuditEntry
+from application.push_changes import PushChanges
+from domain.duplicates import pair_key
+from ports.repositories import UnitOfWork
 
 
-def write_batch(batch: PushBatch, detector: DuplicateDetector, rules: DuplicateRules) -> None:
-    uow, tenant, now = batch.uow, batch.tenant_id, batch.now
-    changed = [
-        e for g in sorted(batch.fold.changed) if (e := batch.fold.entities.get(g)) is not None
-    ]
-    indexed = detector.index(changed, rules)
-    if changed:
-        uow.entities.save_many(tenant, changed, indexed.keys)
-    if batch.fold.removed:
-        uow.entities.remove_many(tenant, sorted(batch.fold.removed))
-    if batch.fold.conflicts:
-        unique = {c.id: attrs.evolve(c, detected_at=now) for c in batch.fold.conflicts}
-        uow.conflicts.add_many(tenant, list(unique.values()))
-    if batch.fold.audit:
-        uow.audit.add_many(tenant, [_audit_entry(a, batch.ids.new_id()) for a in batch.fold.audit])
-    for resolution in batch.fold.resolutions:
-        status = "deleted" if resolution.deleted else "kept-both"
+def write_changes(uow: UnitOfWork, tenant: str, changes: PushChanges, now: datetime) -> None:
+    if changes.entities:
+        uow.entities.save_many(tenant, changes.entities, changes.match_keys)
+    if changes.removed:
+        uow.entities.remove_many(tenant, changes.removed)
+    if changes.conflicts:
+        uow.conflicts.add_many(tenant, changes.conflicts)
+    if changes.audit:
+        uow.audit.add_many(tenant, changes.audit)
+    for resolution in changes.resolutions:
         uow.duplicates.set_status(
             tenant,
             pair_key(resolution.entity_guid, resolution.duplicate_guid),
-            status,
+            "deleted" if resolution.deleted else "kept-both",
             now,
             resolution.event_guid,
         )
-    if batch.fold.deleted:
-        uow.duplicates.drop_pending_for(tenant, sorted(batch.fold.deleted))
-    detector.detect(uow, tenant, rules, indexed, now)
-    for rejected in batch.rejected:
+    if changes.deleted:
+        uow.duplicates.drop_pending_for(tenant, changes.deleted)
+    if changes.duplicates:
+        uow.duplicates.add_many(tenant, changes.duplicates)
+    for rejected in changes.rejected:
         uow.quarantine.put(tenant, rejected)
-    if batch.applied:
-        uow.quarantine.remove(tenant, list(batch.applied))
-        uow.events.record_touches(tenant, batch.touches)
-        uow.events.number(tenant, list(batch.applied.values()))  # each event written once
-
-
-def _audit_entry(change: AuditChange, guid: str) -> AuditEntry:
-    return AuditEntry(
-        id=None,
-        guid=guid,
-        timestamp=change.timestamp,
-        user_id=change.user_id,
-        action=change.action,
-        entity_guid=change.entity_guid,
-        event_guid=change.event_guid,
-        changes=change.changes,
-    )
+    if changes.applied:
+        uow.quarantine.remove(tenant, list(changes.applied))
+        uow.events.record_touches(tenant, changes.touches)
+        uow.events.number(tenant, list(changes.applied.values()))  # each event written once

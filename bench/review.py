@@ -9,11 +9,13 @@
    of earlier people: typos, swapped name order, a dropped middle name, accents). Then ``--new``
    NEW individuals (same distribution: ~1% resemble someone already there) are pushed through
    ``PushEvents`` in device chunks of 10, and as many again in batches of 1,000. Per created
-   individual: the whole push, and ``DuplicateDetector.detect`` alone - ``PushEvents`` gets a
+   individual: the whole push, and ``DuplicateDetector.find`` alone - ``PushEvents`` gets a
    timing subclass of the real detector (rapidfuzz similarity, as bootstrap wires it); inside
-   ``detect``, ``query`` is ``entities.find_by_keys`` and ``pairs`` the pair reads/writes.
-   ``cand/ind``: candidate entities loaded per individual; ``bucket``: the largest number of
-   loaded candidates sharing one key. Target: detect < 2 ms per individual, flat 10k -> 1M.
+   ``find``, ``query`` is ``entities.find_by_keys`` and ``pairs`` the read of known pairs (new
+   pairs are written with the rest of the push's changes). ``cand/ind``: stored candidate
+   entities loaded per individual (batch-mates are compared in memory, not loaded);
+   ``bucket``: the largest number of loaded candidates sharing one key.
+   Target: detect < 2 ms per individual, flat 10k -> 1M.
    Filling: pushes of 1,000 through ``PushEvents`` while that is projected to take less than
    ``--push-fill-limit`` seconds; beyond (1M), a bulk load through the ports: entities with
    their match keys (``save_many``) and their create events (claimed, numbered, with touches).
@@ -252,17 +254,19 @@ class TimedDetector(DuplicateDetector):
         finally:
             self.keys_s += time.perf_counter() - started
 
-    def detect(
+    def find(
         self,
         uow: Any,
         tenant_id: str,
         rules: DuplicateRules,
         changed: IndexedEntities,
         now: datetime,
-    ) -> int:
+        written: Any = (),
+    ) -> list:
         probed = ProbedUow(uow, self.parts)
         started = time.perf_counter()
-        flagged = super().detect(probed, tenant_id, rules, changed, now)
+        pairs = super().find(probed, tenant_id, rules, changed, now, written)
+        flagged = len(pairs)
         elapsed = time.perf_counter() - started
         self.detect_s += elapsed
         self.per_call.append(elapsed)
@@ -276,7 +280,7 @@ class TimedDetector(DuplicateDetector):
                 for key in match_keys(candidate, rules) & wanted:
                     sizes[key] = sizes.get(key, 0) + 1
             self.bucket = max(self.bucket, *sizes.values(), 0)
-        return flagged
+        return pairs
 
 
 def percentile(values: Sequence[float], q: float) -> float:
