@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.tenant_cache import KnownTenant, TenantCache
 from domain.errors import Forbidden, NotFound
 from domain.tenants import Tenant
 from domain.users import Principal
@@ -22,3 +23,15 @@ def tenant_for(uow: UnitOfWork, tenant_id: str, principal: Principal) -> Tenant:
 def require_admin(principal: Principal) -> None:
     if not principal.is_admin or principal.provider is not None:
         raise Forbidden("Forbidden: Admin access required", code="admin-required")
+
+
+def known_tenant_for(
+    uow: UnitOfWork, tenant_id: str, principal: Principal, cache: TenantCache
+) -> KnownTenant:
+    """``tenant_for`` through ``cache``: the same checks, in the same order."""
+    if not principal.may_sync(tenant_id):
+        raise Forbidden(f"you have no access to configuration {tenant_id!r}")
+    known = cache.get(uow, tenant_id)
+    if known is None:
+        raise NotFound(f"configuration {tenant_id!r} does not exist", code="tenant-not-found")
+    return known

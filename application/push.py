@@ -15,7 +15,7 @@ from typing import Literal
 
 import attrs
 
-from application.access import tenant_for
+from application.access import known_tenant_for
 from application.duplicate_detection import DuplicateDetector
 from application.external_outbox import enqueue_applied
 from application.push_batch import PushBatch
@@ -23,7 +23,7 @@ from application.push_changes import changes_of
 from application.push_results import EventResult, Status
 from application.push_write import write_changes
 from application.retry import with_retries
-from domain.duplicates import DuplicateRules
+from application.tenant_cache import TenantCache
 from domain.errors import InvalidEvent
 from domain.event_types import EventTypes
 from domain.users import Principal
@@ -66,9 +66,11 @@ class PushEvents:
         ids: IdGenerator,
         types: EventTypes,
         detector: DuplicateDetector,
+        tenants: TenantCache | None = None,
     ) -> None:
         self._uow_factory, self._clock, self._ids = uow_factory, clock, ids
         self._types, self._detector = types, detector
+        self._tenants = tenants if tenants is not None else TenantCache()  # one per worker
 
     def __call__(
         self, tenant_id: str, principal: Principal, raw_events: Sequence[object]
@@ -82,14 +84,13 @@ class PushEvents:
     ) -> PushOutcome:
         now = self._clock.now()
         with self._uow_factory() as uow:
-            tenant = tenant_for(uow, tenant_id, principal)
+            known = known_tenant_for(uow, tenant_id, principal, self._tenants)
             batch = PushBatch(uow, tenant_id, principal, now, self._types, self._ids)
             batch.parse(raw_events)
             batch.claim()
             batch.apply_all()
-            rules = DuplicateRules.from_config(tenant.config.get("duplicateDetection"))
-            changes = changes_of(batch, self._detector, rules)
+            changes = changes_of(batch, self._detector, known.rules)
             write_changes(uow, tenant_id, changes, now)
-            enqueue_applied(uow, tenant, changes.applied, now)
+            enqueue_applied(uow, known.tenant, changes.applied, now)
             uow.commit()
         return PushOutcome(results=changes.results)

@@ -65,6 +65,11 @@ __all__ = [
 # -- repositories ------------------------------------------------------------------------------
 class TenantRepository(Protocol):
     def get(self, tenant_id: str) -> Tenant | None: ...
+    def updated_at(self, tenant_id: str) -> datetime | None:
+        """When the stored tenant last changed (a cheap read, for caches); ``None`` when it
+        does not exist or carries no time."""
+        ...
+
     def get_by_artifact(self, artifact_id: str) -> Tenant | None: ...
     def add(self, tenant: Tenant) -> None:
         """Insert; raises ``domain.errors.AlreadyExists`` when the id is taken."""

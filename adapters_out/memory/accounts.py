@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 
 from adapters_out.memory.state import MemoryState
@@ -17,6 +19,10 @@ class MemoryTenants:
 
     def get(self, tenant_id: str) -> Tenant | None:
         return self._s.tenants.get(tenant_id)
+
+    def updated_at(self, tenant_id: str) -> datetime | None:
+        tenant = self._s.tenants.get(tenant_id)
+        return None if tenant is None else tenant.updated_at
 
     def get_by_artifact(self, artifact_id: str) -> Tenant | None:
         return next((t for t in self._s.tenants.values() if t.artifact_id == artifact_id), None)

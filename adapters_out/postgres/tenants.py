@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from psycopg import sql
@@ -64,6 +65,12 @@ class PgTenants:
     def get(self, tenant_id: str) -> Tenant | None:
         row = self._db.read(_SELECT_TENANT + " WHERE tenant_id = %s", (tenant_id,)).fetchone()
         return None if row is None else _tenant(row)
+
+    def updated_at(self, tenant_id: str) -> datetime | None:
+        row = self._db.read(
+            "SELECT updated_at FROM tenants WHERE tenant_id = %s", (tenant_id,)
+        ).fetchone()
+        return None if row is None else row[0]
 
     def get_by_artifact(self, artifact_id: str) -> Tenant | None:
         row = self._db.read(

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 from adapters_out.sqlite.codec import dump, from_text_or_none, load, to_text_or_none
 from domain.errors import AlreadyExists
@@ -75,6 +76,12 @@ class SqliteTenants:
         sql = f"SELECT {_TENANT_COLUMNS} FROM tenants WHERE tenant_id = ?"
         row = self._conn.execute(sql, (tenant_id,)).fetchone()
         return _tenant(row) if row else None
+
+    def updated_at(self, tenant_id: str) -> datetime | None:
+        row = self._conn.execute(
+            "SELECT updated_at FROM tenants WHERE tenant_id = ?", (tenant_id,)
+        ).fetchone()
+        return None if row is None else from_text_or_none(row[0])
 
     def get_by_artifact(self, artifact_id: str) -> Tenant | None:
         sql = f"SELECT {_TENANT_COLUMNS} FROM tenants WHERE artifact_id = ? LIMIT 1"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import attrs
 import pytest
 
@@ -158,3 +160,15 @@ def test_page_can_be_limited_to_some_tenants(database):
         rows, total = uow.tenants.page(TenantQuery(ids=("a-id", "b-id"), page=2, page_size=1))
         assert (total, [r.tenant.id for r in rows]) == (2, ["b-id"])
         assert uow.tenants.page(TenantQuery(ids=())) == ([], 0)
+
+
+def test_updated_at_is_the_stored_time_or_none(database):
+    stamped = attrs.evolve(tenant("t1"), updated_at=datetime(2026, 1, 2, 3, 4, 5, 6000, tzinfo=UTC))
+    with database() as uow:
+        uow.tenants.add(stamped)
+        uow.tenants.add(attrs.evolve(tenant("t2"), updated_at=None))
+        uow.commit()
+    with database() as uow:
+        assert uow.tenants.updated_at("t1") == stamped.updated_at
+        assert uow.tenants.updated_at("t2") is None
+        assert uow.tenants.updated_at("nobody") is None
