@@ -14,12 +14,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -37,8 +39,33 @@ _CHUNK = 1 << 20
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+_SECONDS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
+
+
 def _instant(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """ISO-8601 UTC with milliseconds (``2025-01-01T00:00:01.000Z``). Two per exported row:
+    orjson's formatter plus the milliseconds costs half of ``isoformat`` and the rewriting
+    of its ``+00:00``."""
+    if value.tzinfo is not UTC:  # OPT_UTC_Z only spells +00:00 as Z; it converts nothing
+        value = value.astimezone(UTC)
+    seconds = orjson.dumps(value, option=_SECONDS)[1:-2].decode()  # '"...:SS' + 'Z"'
+    return f"{seconds}.{value.microsecond // 1000:03d}Z"
+
+
+# Cells the csv module writes as they are (``bool`` is not among them: ``type(True)`` is
+# ``bool``, never ``int``), and the conversions of the usual others, found by exact type so
+# that most cells cost a set lookup and no call (this runs for every cell of an export).
+_AS_IS = frozenset({str, int, float, type(None)})
+_CONVERT: dict[type, Callable[[Any], Any]] = {
+    datetime: lambda v: _instant(v),
+    bool: {True: "true", False: "false"}.__getitem__,
+    dict: lambda v: _json_text(v),
+    list: lambda v: _json_text(v),
+}
+
+
+def _cells(record: list[Any]) -> list[Any]:
+    return [v if (t := type(v)) in _AS_IS else _CONVERT.get(t, _text)(v) for v in record]
 
 
 def _text(value: Any) -> Any:
@@ -87,14 +114,12 @@ def csv_zip(export: Export, progress: Progress = _noop) -> Iterator[bytes]:
             ):
                 writer = csv.writer(text)
                 writer.writerow(table.header)
+                records = table.records
                 for page in export.pages(table):
-                    n = 0
-                    for row in page:
-                        for record in table.records(row):
-                            writer.writerow([_text(v) for v in record])
-                            n += 1
+                    lines = [_cells(record) for row in page for record in records(row)]
+                    writer.writerows(lines)
                     text.flush()
-                    progress(n)
+                    progress(len(lines))
                     yield sink.take()
             yield sink.take()
     yield sink.take()
@@ -116,16 +141,44 @@ def _document(table: ExportTable, row: Any) -> dict[str, Any]:
     }
 
 
+_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# Where orjson's output can differ from the standard library's: floats below 1e-4 (orjson
+# writes 1e-7 and 0.00001 where json writes 1e-07 and 1e-05). A line that may hold one is
+# encoded again by json (a string that merely looks like it costs only that re-encoding).
+# Substring tests first: a regular expression over every line costs ten times orjson itself.
+_EXPONENT = re.compile(rb"[0-9]e-")
+
+
+def _json_line(document: dict[str, Any]) -> bytes:
+    """``document`` as the standard library writes it (``_LINE``), through orjson (about ten
+    times faster) whenever that gives the same bytes."""
+    return _orjson_or(_LINE, document, 0)
+
+
+def _json_text(value: Any) -> str:
+    """A CSV cell's JSON (``_JSON``: sorted keys), the same way."""
+    return _orjson_or(_JSON, value, orjson.OPT_SORT_KEYS).decode()
+
+
+def _orjson_or(stdlib: json.JSONEncoder, value: Any, option: int) -> bytes:
+    try:
+        line = orjson.dumps(value, option=option)
+    except orjson.JSONEncodeError:  # integers beyond 64 bits, lone surrogates
+        return stdlib.encode(value).encode()
+    if (b"e-" in line and _EXPONENT.search(line)) or b"0.0000" in line:
+        return stdlib.encode(value).encode()
+    return line
+
+
 def ndjson(export: Export, progress: Progress = _noop) -> Iterator[bytes]:
     """One JSON object per entity and line; group members are in ``memberIds``."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     for table in export.tables:
         if not table.entities:
             continue
         for page in export.pages(table):
-            lines = [encode(_document(table, row)) for row in page]
+            lines = [_json_line(_document(table, row)) for row in page]
             progress(len(lines))
-            yield ("\n".join(lines) + "\n").encode()
+            yield b"\n".join(lines) + b"\n"
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:

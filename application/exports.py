@@ -15,6 +15,7 @@ Tables: every entity form of the configuration (columns from its formio definiti
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -87,16 +88,26 @@ class Export:
     page_size: int = PAGE_SIZE
 
     def pages(self, table: ExportTable) -> Iterator[list[EntityRow]]:
-        after = None
-        while True:
-            query = attrs.evolve(table.scan, after=after, limit=self.page_size)
-            with self._uow_factory(read_only=True) as uow:
-                rows = uow.entities.scan(self.tenant_id, query)
-            if rows:
-                yield rows
-            if len(rows) < self.page_size:
-                return
-            after = rows[-1].guid
+        """The table's entities, page by page. The next page is read (on a helper thread,
+        still one page at a time) while the caller writes this one, so the database's work
+        and the network round trip overlap the formatting instead of adding to it: at most
+        two pages are in memory."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read-ahead") as ahead:
+            pending = ahead.submit(self._page, table, None)
+            while True:
+                rows = pending.result()
+                full = len(rows) == self.page_size
+                if full:
+                    pending = ahead.submit(self._page, table, rows[-1].guid)
+                if rows:
+                    yield rows
+                if not full:
+                    return
+
+    def _page(self, table: ExportTable, after: str | None) -> list[EntityRow]:
+        query = attrs.evolve(table.scan, after=after, limit=self.page_size)
+        with self._uow_factory(read_only=True) as uow:
+            return uow.entities.scan(self.tenant_id, query)
 
     def count(self, table: ExportTable) -> int:
         with self._uow_factory(read_only=True) as uow:

@@ -120,20 +120,27 @@ _MISSING = object()
 
 
 def _split(data: Mapping[str, Any], tree: Mapping[str, Any], out: list[Any]) -> dict[str, Any]:
-    """Append the values of ``tree``'s leaves to ``out``; return what ``tree`` does not cover."""
-    rest = {k: v for k, v in data.items() if k not in tree}
+    """Append the values of ``tree``'s leaves to ``out``; return what ``tree`` does not cover.
+
+    Hot: runs once per exported entity and container. Copying ``data`` and popping the
+    covered keys is a C-level copy plus one lookup per column, about half the cost of
+    building the leftovers key by key (the leftovers' order differs; they are written with
+    sorted keys)."""
+    rest = dict(data)
+    pop = rest.pop
     for key, sub in tree.items():
-        value = data.get(key, _MISSING)
         if sub is None:
-            out.append(None if value is _MISSING else value)
-        elif isinstance(value, Mapping):
+            out.append(pop(key, None))
+            continue
+        value = rest.get(key, _MISSING)
+        if type(value) is dict or isinstance(value, Mapping):
             left = _split(value, sub, out)
             if left:
                 rest[key] = left
-        else:
+            else:
+                del rest[key]
+        else:  # missing, or a scalar where the form expects an object: kept as it is
             _fill(sub, out)
-            if value is not _MISSING:
-                rest[key] = value  # a scalar where the form expects an object: keep it
     return rest
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from adapters_out.fast_json import load
 from adapters_out.postgres.session import Session
 from ports.entity_scan import Comparison, EntityRow, EntityScan, Filter
 
@@ -21,8 +22,11 @@ _COLUMNS = {
     "updatedAt": "last_updated",
 }
 _OPS = {"eq": "=", "ne": "IS DISTINCT FROM", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+# ``data`` comes as text, decoded by ``fast_json`` (about a third of the cost of psycopg's
+# jsonb loader, which goes through ``json.loads``).
 _SELECT = (
-    "SELECT guid, type, entity_name, name, data, version, coalesce(created_at, last_updated),"
+    "SELECT guid, type, entity_name, name, data::text, version,"
+    " coalesce(created_at, last_updated),"
     " last_updated, deleted,"
     " member_ids FROM entities"
 )
@@ -80,14 +84,14 @@ def scan(db: Session, tenant_id: str, q: EntityScan) -> list[EntityRow]:
     params: list[Any] = []
     where = _where(tenant_id, q, params, keyset=True)
     text = f"{_SELECT} WHERE {where} ORDER BY guid LIMIT %s OFFSET %s"
-    rows = db.read(text, [*params, max(0, q.limit), max(0, q.offset)])
+    rows = db.read(text, [*params, max(0, q.limit), max(0, q.offset)]).fetchall()
     return [
         EntityRow(
             guid=r[0],
             type=r[1],
             entity_name=r[2],
             name=r[3],
-            data=r[4],
+            data=load(r[4]),
             version=r[5],
             created_at=r[6],
             updated_at=r[7],

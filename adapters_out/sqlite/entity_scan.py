@@ -10,6 +10,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from adapters_out.fast_json import load as load_data
 from adapters_out.sqlite.codec import from_text, load, marks, to_text
 from ports.entity_scan import Comparison, EntityRow, EntityScan, Filter
 
@@ -99,7 +100,7 @@ def scan(conn: sqlite3.Connection, tenant_id: str, q: EntityScan) -> list[Entity
             type=r[1],
             entity_name=r[2],
             name=r[3],
-            data=load(r[4]),
+            data=load_data(r[4]),
             version=r[5],
             created_at=from_text(r[6]),
             updated_at=from_text(r[7]),
