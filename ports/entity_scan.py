@@ -7,8 +7,15 @@ in memory. ``offset`` exists only for OData's client-driven ``$skip``.
 The filter is a small tree (``Comparison`` leaves joined by ``Junction``), built by the input
 adapters from ``$filter`` and translated by each repository into parameterised SQL (never
 string-spliced values). Fields: the metadata names in ``META_FIELDS`` (``updatedAt``,
-``createdAt``, ``type``, ...) or, with ``in_data=True``, a top-level key of ``data`` (equality
-and inequality only; values compare as JSON values: ``"3"`` is not ``3``).
+``createdAt``, ``type``, ...) or, with ``in_data=True``, a key of ``data`` or a dotted path
+of keys into nested objects (``address.city``; equality and inequality only; values compare as
+JSON values: ``"3"`` is not ``3``).
+
+``order`` sorts a scan by one field, with ``guid`` as the tie-break in the same direction, so
+every order is total and keyset paging stays exact: ``after`` (a guid) and ``after_value``
+(that entity's sort key) resume strictly after it. A data field sorts by its declared kind: a
+value of another JSON type (or none) sorts as null, and nulls come first ascending, last
+descending (OData's rule). ``adapters_out.memory.entity_scan`` is the reference.
 """
 
 from __future__ import annotations
@@ -44,8 +51,7 @@ class Comparison:
         if self.value is None and not equality:
             raise ValueError("null compares with eq and ne only")
         if self.in_data:
-            if not DATA_KEY.match(self.field):
-                raise ValueError(f"{self.field!r} is not a property name")
+            data_path(self.field)
             if not equality:
                 raise ValueError(f"{self.field!r} supports eq and ne only")
             if isinstance(self.value, datetime):
@@ -57,6 +63,14 @@ class Comparison:
             raise ValueError(f"{self.field!r} supports eq and ne only")
         if self.value is not None and not _fits(self.field, self.value):
             raise ValueError(f"{self.field!r} cannot be compared with {self.value!r}")
+
+
+def data_path(field: str) -> tuple[str, ...]:
+    """The keys a data field names (``address.city`` -> ``("address", "city")``)."""
+    keys = tuple(field.split("."))
+    if len(keys) > 8 or not all(DATA_KEY.match(k) for k in keys):
+        raise ValueError(f"{field!r} is not a property name or a dotted path of them")
+    return keys
 
 
 def _fits(field: str, value: Scalar) -> bool:
@@ -75,10 +89,31 @@ class Junction:
 
 Filter = Comparison | Junction
 
+OrderKind = Literal["string", "number", "boolean"]
+# Metadata fields a scan can be sorted by: never null, and ordered the same in every backend
+# (text by code point; PostgreSQL compares them with COLLATE "C").
+SORT_FIELDS = ("guid", "type", "name", "version", "createdAt", "updatedAt")
+
+
+@attrs.frozen(kw_only=True)
+class Order:
+    field: str
+    descending: bool = False
+    in_data: bool = False
+    kind: OrderKind = "string"  # data fields: the declared kind (others sort as null)
+
+    def __attrs_post_init__(self) -> None:
+        if self.in_data:
+            data_path(self.field)
+        elif self.field not in SORT_FIELDS:
+            raise ValueError(f"cannot sort by {self.field!r}")
+
 
 @attrs.frozen(kw_only=True)
 class EntityScan:
-    after: str | None = None  # keyset: only guids > after
+    after: str | None = None  # keyset: only guids > after (with ``order``: see there)
+    after_value: Scalar = None  # with ``order`` and ``after``: the sort key of ``after``
+    order: Order | None = None  # None: guid ascending
     limit: int = 1000
     offset: int = 0
     entity_name: str | None = None  # only this form (data.entityName)
@@ -104,6 +139,24 @@ class EntityRow:
     updated_at: datetime
     deleted: bool
     member_ids: tuple[str, ...]
+
+
+def sort_value(row: EntityRow, order: Order) -> Scalar:
+    """The key ``order`` sorts ``row`` by (what a keyset token records)."""
+    if not order.in_data:
+        return meta_value(row, order.field)
+    value: Any = row.data
+    for key in data_path(order.field):
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value if _of_kind(order.kind, value) else None
+
+
+def _of_kind(kind: OrderKind, value: Any) -> bool:
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, str)
 
 
 def meta_value(row: EntityRow, field: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from adapters_out.memory.entity_scan import matching
+from adapters_out.memory.entity_scan import matching, page
 from adapters_out.memory.state import MemoryState
 from domain.entities import Entity, first_written_at
 from ports.entity_scan import EntityRow, EntityScan
@@ -110,11 +110,7 @@ class MemoryEntities:
         return sorted(matching(rows, query), key=lambda r: r.guid)
 
     def scan(self, tenant_id: str, query: EntityScan) -> list[EntityRow]:
-        rows = self._rows(tenant_id, query)
-        if query.after is not None:
-            rows = [r for r in rows if r.guid > query.after]
-        start = max(0, query.offset)
-        return rows[start : start + max(0, query.limit)]
+        return page(self._rows(tenant_id, query), query)
 
     def count_scan(self, tenant_id: str, query: EntityScan) -> int:
         return len(self._rows(tenant_id, query))

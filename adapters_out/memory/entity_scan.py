@@ -4,10 +4,19 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from ports.entity_scan import Comparison, EntityRow, EntityScan, Filter, meta_value
+from ports.entity_scan import (
+    Comparison,
+    EntityRow,
+    EntityScan,
+    Filter,
+    Order,
+    data_path,
+    meta_value,
+    sort_value,
+)
 
 _MISSING = object()
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
@@ -30,7 +39,9 @@ def _json_equal(a: Any, b: Any) -> bool:
 
 def _compare(row: EntityRow, c: Comparison) -> bool:
     if c.in_data:
-        found = row.data.get(c.field, _MISSING)
+        found: Any = row.data
+        for key in data_path(c.field):
+            found = found.get(key, _MISSING) if isinstance(found, Mapping) else _MISSING
         if c.value is None:
             equal = found is _MISSING or found is None
         else:
@@ -66,3 +77,27 @@ def matching(rows: Iterable[EntityRow], q: EntityScan) -> Iterator[EntityRow]:
         if q.filter is not None and not _holds(row, q.filter):
             continue
         yield row
+
+
+def _position(row: EntityRow, order: Order) -> tuple:
+    value = sort_value(row, order)
+    return ((0,) if value is None else (1, value), row.guid)  # nulls before any value
+
+
+def page(rows: list[EntityRow], q: EntityScan) -> list[EntityRow]:
+    """``rows`` (all matches, in guid order) sorted and cut as ``q`` says."""
+    if q.order is None:
+        if q.after is not None:
+            rows = [r for r in rows if r.guid > q.after]
+    else:
+        order = q.order
+        rows = sorted(rows, key=lambda r: _position(r, order), reverse=order.descending)
+        if q.after is not None:
+            value = q.after_value
+            mark = ((0,) if value is None else (1, value), q.after)
+            if order.descending:
+                rows = [r for r in rows if _position(r, order) < mark]
+            else:
+                rows = [r for r in rows if _position(r, order) > mark]
+    start = max(0, q.offset)
+    return rows[start : start + max(0, q.limit)]

@@ -10,7 +10,7 @@ from typing import Any
 
 from adapters_out.fast_json import load
 from adapters_out.postgres.session import Session
-from ports.entity_scan import Comparison, EntityRow, EntityScan, Filter
+from ports.entity_scan import Comparison, EntityRow, EntityScan, Filter, Order, data_path
 
 _COLUMNS = {
     "guid": "guid",
@@ -34,12 +34,12 @@ _SELECT = (
 
 def _comparison(c: Comparison, params: list[Any]) -> str:
     if c.in_data:
-        params.append(c.field)
+        params.append(list(data_path(c.field)))
         if c.value is None:  # missing or JSON null
-            test = "coalesce(data -> %s::text, 'null'::jsonb) = 'null'::jsonb"
+            test = "coalesce(data #> %s::text[], 'null'::jsonb) = 'null'::jsonb"
         else:
             params.append(json.dumps(c.value))
-            test = "coalesce(data -> %s::text = %s::jsonb, false)"
+            test = "coalesce(data #> %s::text[] = %s::jsonb, false)"
         return test if c.op == "eq" else f"NOT ({test})"
     column = _COLUMNS[c.field]
     if c.value is None:
@@ -55,14 +55,74 @@ def _filter(f: Filter, params: list[Any]) -> str:
     return f"({joined or ('TRUE' if f.kind == 'and' else 'FALSE')})"
 
 
+# Sort keys. Text sorts by code point (COLLATE "C"), as in SQLite and Python. A data field is
+# read as its declared kind; any other JSON type reads as null. Each takes its path twice.
+_SORT_COLUMNS = {**_COLUMNS, "type": 'type COLLATE "C"', "name": 'name COLLATE "C"'}
+_DATA_KEYS = {
+    "string": "CASE WHEN jsonb_typeof(data #> %s::text[]) = 'string'"
+    ' THEN (data #>> %s::text[]) COLLATE "C" END',
+    "number": "CASE WHEN jsonb_typeof(data #> %s::text[]) = 'number'"
+    " THEN (data #>> %s::text[])::numeric END",
+    "boolean": "CASE WHEN jsonb_typeof(data #> %s::text[]) = 'boolean'"
+    " THEN (data #>> %s::text[])::boolean END",
+}
+_CASTS = {"string": '%s::text COLLATE "C"', "number": "%s::numeric", "boolean": "%s::boolean"}
+
+
+def _key(order: Order, params: list[Any]) -> str:
+    if not order.in_data:
+        return _SORT_COLUMNS[order.field]
+    path = list(data_path(order.field))
+    params.extend([path, path])
+    return _DATA_KEYS[order.kind]
+
+
+def _after(q: EntityScan, order: Order, params: list[Any]) -> str:
+    """Strictly after (``after_value``, ``after``) in the scan's order."""
+    less = order.descending
+    if not order.in_data:  # never null: a row comparison, which an index range answers
+        key = _key(order, params)
+        params.extend([q.after_value, q.after])
+        return f"({key}, guid) {'<' if less else '>'} (%s, %s)"
+    op = "<" if less else ">"
+    if q.after_value is None:  # nulls first ascending, last descending
+        key = _key(order, params)
+        params.append(q.after)
+        if less:
+            return f"(({key}) IS NULL AND guid < %s)"
+        return f"(({key}) IS NULL AND guid {op} %s OR ({_key(order, params)}) IS NOT NULL)"
+    cast = _CASTS[order.kind]
+    first = _key(order, params)
+    params.append(q.after_value)
+    second = _key(order, params)
+    params.extend([q.after_value, q.after])
+    test = f"({first}) {op} {cast} OR ({second}) = {cast} AND guid {op} %s"
+    if less:
+        return f"({test} OR ({_key(order, params)}) IS NULL)"
+    return f"({test})"
+
+
+def _order_by(order: Order | None, params: list[Any]) -> str:
+    if order is None:
+        return "guid"
+    direction = " DESC" if order.descending else ""
+    nulls = ""
+    if order.in_data:
+        nulls = " NULLS LAST" if order.descending else " NULLS FIRST"
+    return f"{_key(order, params)}{direction}{nulls}, guid{direction}"
+
+
 def _where(tenant_id: str, q: EntityScan, params: list[Any], *, keyset: bool) -> str:
     params.append(tenant_id)
     where = ["tenant_id = %s"]
     if not q.include_deleted:
         where.append("NOT deleted")
     if keyset and q.after is not None:
-        where.append("guid > %s")
-        params.append(q.after)
+        if q.order is None:
+            where.append("guid > %s")
+            params.append(q.after)
+        else:
+            where.append(_after(q, q.order, params))
     if q.entity_name is not None:
         where.append("entity_name = %s")
         params.append(q.entity_name)
@@ -83,7 +143,8 @@ def _where(tenant_id: str, q: EntityScan, params: list[Any], *, keyset: bool) ->
 def scan(db: Session, tenant_id: str, q: EntityScan) -> list[EntityRow]:
     params: list[Any] = []
     where = _where(tenant_id, q, params, keyset=True)
-    text = f"{_SELECT} WHERE {where} ORDER BY guid LIMIT %s OFFSET %s"
+    order_by = _order_by(q.order, params)
+    text = f"{_SELECT} WHERE {where} ORDER BY {order_by} LIMIT %s OFFSET %s"
     rows = db.read(text, [*params, max(0, q.limit), max(0, q.offset)]).fetchall()
     return [
         EntityRow(

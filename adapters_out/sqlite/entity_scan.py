@@ -12,7 +12,7 @@ from typing import Any
 
 from adapters_out.fast_json import load as load_data
 from adapters_out.sqlite.codec import from_text, load, marks, to_text
-from ports.entity_scan import Comparison, EntityRow, EntityScan, Filter
+from ports.entity_scan import Comparison, EntityRow, EntityScan, Filter, Order, data_path
 
 _COLUMNS = {
     "guid": "guid",
@@ -33,7 +33,7 @@ _SELECT = (
 
 def _data_equals(c: Comparison, params: list[Any]) -> str:
     """JSON-typed equality: a string never equals a number, nor ``true`` the number 1."""
-    path = f'$."{c.field}"'  # field names are identifiers (checked by the parser)
+    path = _json_path(c.field)
     value = c.value
     if value is None:
         params.append(path)
@@ -44,6 +44,56 @@ def _data_equals(c: Comparison, params: list[Any]) -> str:
     kinds = "'text'" if isinstance(value, str) else "'integer', 'real'"
     params.extend([path, path, value])
     return f"coalesce(json_type(data, ?) IN ({kinds}) AND json_extract(data, ?) = ?, 0)"
+
+
+def _json_path(field: str) -> str:
+    # keys are identifiers (checked by ``data_path``), so quoting them cannot be escaped
+    return "$" + "".join(f'."{key}"' for key in data_path(field))
+
+
+# Sort keys: a data field read as its declared kind, any other JSON type as null (SQLite sorts
+# nulls first ascending and last descending, OData's rule; text by code point).
+_DATA_KEYS = {
+    "string": "CASE WHEN json_type(data, ?) = 'text' THEN json_extract(data, ?) END",
+    "number": "CASE WHEN json_type(data, ?) IN ('integer', 'real') THEN json_extract(data, ?) END",
+    "boolean": "CASE json_type(data, ?) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END",
+}
+
+
+def _key(order: Order, params: list[Any]) -> str:
+    if not order.in_data:
+        return _COLUMNS[order.field]
+    path = _json_path(order.field)
+    params.extend([path] * _DATA_KEYS[order.kind].count("?"))
+    return _DATA_KEYS[order.kind]
+
+
+def _value(value: Any) -> Any:
+    return to_text(value) if isinstance(value, datetime) else value
+
+
+def _after(q: EntityScan, order: Order, params: list[Any]) -> str:
+    """Strictly after (``after_value``, ``after``) in the scan's order."""
+    op = "<" if order.descending else ">"
+    if q.after_value is None:  # only data keys are ever null
+        key = _key(order, params)
+        params.append(q.after)
+        if order.descending:
+            return f"(({key}) IS NULL AND guid < ?)"
+        return f"(({key}) IS NULL AND guid > ? OR ({_key(order, params)}) IS NOT NULL)"
+    key = _key(order, params)
+    params.extend([_value(q.after_value), q.after])
+    test = f"({key}, guid) {op} (?, ?)"
+    if order.descending and order.in_data:
+        return f"({test} OR ({_key(order, params)}) IS NULL)"
+    return test
+
+
+def _order_by(order: Order | None, params: list[Any]) -> str:
+    if order is None:
+        return "guid"
+    direction = " DESC" if order.descending else ""
+    return f"{_key(order, params)}{direction}, guid{direction}"
 
 
 def _comparison(c: Comparison, params: list[Any]) -> str:
@@ -70,8 +120,11 @@ def _where(tenant_id: str, q: EntityScan, params: list[Any], *, keyset: bool) ->
     if not q.include_deleted:
         where.append("deleted = 0")
     if keyset and q.after is not None:
-        where.append("guid > ?")
-        params.append(q.after)
+        if q.order is None:
+            where.append("guid > ?")
+            params.append(q.after)
+        else:
+            where.append(_after(q, q.order, params))
     if q.entity_name is not None:
         where.append("entity_name = ?")
         params.append(q.entity_name)
@@ -92,7 +145,8 @@ def _where(tenant_id: str, q: EntityScan, params: list[Any], *, keyset: bool) ->
 def scan(conn: sqlite3.Connection, tenant_id: str, q: EntityScan) -> list[EntityRow]:
     params: list[Any] = []
     where = _where(tenant_id, q, params, keyset=True)
-    text = f"{_SELECT} WHERE {where} ORDER BY guid LIMIT ? OFFSET ?"
+    order_by = _order_by(q.order, params)
+    text = f"{_SELECT} WHERE {where} ORDER BY {order_by} LIMIT ? OFFSET ?"
     cursor = conn.execute(text, (*params, max(0, q.limit), max(0, q.offset)))
     return [
         EntityRow(

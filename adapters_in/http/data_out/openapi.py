@@ -90,7 +90,7 @@ def _odata(summary: str, content: dict[str, Any], *extra_params: dict[str, Any])
             (400, "Unsupported or malformed query option"),
             (401, "Missing or wrong e-mail/password (WWW-Authenticate: Basic)"),
             (403, "Not granted this tenant"),
-            (404, "No such tenant or entity set"),
+            (404, "No such tenant, entity set or entity"),
             (429, "Too many failed attempts; retry after Retry-After seconds"),
             (501, "A system query option this feed does not implement"),
         )
@@ -107,7 +107,12 @@ def _odata(summary: str, content: dict[str, Any], *extra_params: dict[str, Any])
     }
 
 
-_SET = path("entitySet", "An entity set (a form name, or `other`)", "person")
+_SET = path(
+    "entitySet",
+    "An entity set (a form name, or `other`); `person('p-1')` reads one entity by its guid "
+    "(quotes inside doubled; only $select applies; 404 when the set has no such entity)",
+    "person",
+)
 _ODATA_JSON = "application/json"
 _COLLECTION_EXAMPLE = {
     "@odata.context": "https://sync.example.org/odata/field-demo/$metadata#person",
@@ -126,7 +131,7 @@ _COLLECTION_EXAMPLE = {
             "extra": None,
         }
     ],
-    "@odata.nextLink": "https://sync.example.org/odata/field-demo/person?%24skiptoken=cC0x",
+    "@odata.nextLink": "https://sync.example.org/odata/field-demo/person?%24skiptoken=WyJwLTEiXQ",
 }
 _QUERY = [
     query("$top", {"type": "integer", "minimum": 0}, "At most this many (pages of 1,000)", 100),
@@ -137,10 +142,18 @@ _QUERY = [
         "$filter",
         {"type": "string"},
         "Comparisons of updatedAt, createdAt, version, guid; eq/ne of type, entityName, name "
-        "and top-level form fields; and, or, parentheses",
+        "and form fields (nested ones by their CSDL name, e.g. address_city); and, or, "
+        "parentheses",
         "updatedAt gt 2025-01-01T00:00:00Z and type eq 'individual'",
     ),
-    query("$skiptoken", {"type": "string"}, "From @odata.nextLink (opaque)", "cC0x"),
+    query(
+        "$orderby",
+        {"type": "string"},
+        "One property, asc or desc: updatedAt, createdAt, type, name, version, guid or a "
+        "string, number or boolean form field; ties by guid; nulls first ascending",
+        "updatedAt desc",
+    ),
+    query("$skiptoken", {"type": "string"}, "From @odata.nextLink (opaque)", "WyJwLTEiXQ"),
 ]
 
 PATHS["/odata/{configId}"] = _odata(
@@ -169,7 +182,7 @@ PATHS["/odata/{configId}/{entitySet}/$count"] = _odata(
     "How many entities of the set match $filter",
     {"text/plain": {"schema": {"type": "string"}, "example": "2500"}},
     _SET,
-    _QUERY[4],
+    _QUERY[4],  # $filter
 )
 SCHEMAS: dict[str, Any] = {
     "ODataError": {

@@ -98,10 +98,10 @@ class EntitySetModel:
             **{p.name: EDM[p.column.kind] for p in self.data_properties},
             "extra": "Edm.String",
         }
-        # filterable data fields: top-level keys with a property (property name -> data key)
-        self.data_keys = {
-            p.name: p.column.path[0] for p in self.data_properties if len(p.column.path) == 1
-        }
+        # data fields to filter and sort by: property name -> dotted path into ``data``
+        # (``address_city`` -> ``address.city``), and the kind its CSDL type declares
+        self.data_keys = {p.name: ".".join(p.column.path) for p in self.data_properties}
+        self.data_kinds = {p.name: p.column.kind for p in self.data_properties}
 
     def entity(self, row: EntityRow) -> dict[str, Any]:
         values, rest = self._flatten(row.data)

@@ -5,16 +5,23 @@ request ever reaches SQL: the repositories bind every value as a parameter.
 
 Supported: comparisons (``eq ne gt ge lt le``) of ``updatedAt``/``createdAt`` (timestamps),
 ``version`` (integer) and ``guid`` with a literal; ``eq``/``ne`` of ``type``, ``entityName``,
-``name`` and of the set's top-level form fields; ``and``, ``or``, parentheses. A literal may be
-on either side.
+``name`` and of the set's form fields, nested ones by the flat name the CSDL declares
+(``address_city``); ``and``, ``or``, parentheses. A literal may be on either side.
+
+``$orderby``: one property, ``asc`` or ``desc``: ``updatedAt``, ``createdAt``, ``type``,
+``name``, ``version``, ``guid`` or a form field that is a string, number or boolean; ``guid``
+breaks ties. ``$skiptoken`` is where the previous page ended: the last guid and, when sorted,
+its sort key and the order it belongs to (a token is refused under another ``$orderby``).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -24,7 +31,7 @@ from odata_query.grammar import ODataLexer, ODataParser
 
 from adapters_in.http.odata.model import EntitySetModel
 from domain.timestamps import parse_instant
-from ports.entity_scan import Comparison, Filter, Junction, Op
+from ports.entity_scan import TIME_FIELDS, Comparison, Filter, Junction, Op, Order, Scalar
 
 MAX_FILTER = 2_000
 _INT = re.compile(r"^[0-9]{1,9}$")
@@ -37,7 +44,18 @@ _OPS: dict[type, Op] = {
     ast.LtE: "le",
 }
 _MIRROR: dict[Op, Op] = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
-SUPPORTED = {"$top", "$skip", "$count", "$select", "$filter", "$skiptoken", "$format"}
+SUPPORTED = {
+    "$top",
+    "$skip",
+    "$count",
+    "$select",
+    "$filter",
+    "$orderby",
+    "$skiptoken",
+    "$format",
+}
+_ORDER_ITEM = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
+_META_SORTS = ("guid", "type", "name", "version", "createdAt", "updatedAt")
 
 
 class BadQuery(Exception):
@@ -52,7 +70,9 @@ class BadQuery(Exception):
 class SetQuery:
     top: int | None
     skip: int
-    after: str | None  # from $skiptoken
+    after: str | None  # from $skiptoken: the last guid of the previous page
+    after_value: Scalar  # and its sort key (with ``order``)
+    order: Order | None  # from $orderby
     count: bool
     select: tuple[str, ...] | None
     filter: Filter | None
@@ -67,22 +87,85 @@ def _integer(params: Mapping[str, str], name: str) -> int | None:
     return int(raw)
 
 
-def encode_token(guid: str) -> str:
-    return base64.urlsafe_b64encode(guid.encode()).decode().rstrip("=")
+def order_text(order: Order | None) -> str:
+    return "" if order is None else f"{order.field} {'desc' if order.descending else 'asc'}"
+
+
+def encode_token(guid: str, order: Order | None = None, value: Scalar = None) -> str:
+    """Where a page ended: its last guid, plus under ``$orderby`` that entity's sort key."""
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    position = [guid] if order is None else [guid, value, order_text(order)]
+    text = json.dumps(position, ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,2000}$")
 
 
-def _decode_token(token: str) -> str:
+def _decode_token(token: str, order: Order | None) -> tuple[str, Scalar]:
     try:
         if _TOKEN.match(token):
-            guid = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-            if guid:
-                return guid
+            text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            position = json.loads(text)
+            if order is None and _is_guid_list(position, 1):
+                return position[0], None
+            if order is not None and _is_guid_list(position, 3):
+                guid, value, spoken = position
+                if spoken == order_text(order) and _fits_order(order, value):
+                    if order.field in TIME_FIELDS and not order.in_data:
+                        value = parse_instant(value)
+                    return guid, value
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    raise BadQuery("$skiptoken is not one this service issued")
+    raise BadQuery("$skiptoken is not one this service issued for this $orderby")
+
+
+def _is_guid_list(position: Any, length: int) -> bool:
+    return (
+        isinstance(position, list)
+        and len(position) == length
+        and isinstance(position[0], str)
+        and position[0] != ""
+    )
+
+
+def _fits_order(order: Order, value: Any) -> bool:
+    if order.in_data and value is None:
+        return True
+    if order.field == "version" or (order.in_data and order.kind == "number"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if order.in_data and order.kind == "boolean":
+        return isinstance(value, bool)
+    if order.field in TIME_FIELDS and not order.in_data:
+        return isinstance(value, str) and parse_instant(value) is not None
+    return isinstance(value, str)
+
+
+def parse_order(text: str | None, model: EntitySetModel) -> Order | None:
+    if text is None or not text.strip():
+        return None
+    if "," in text:
+        raise BadQuery("$orderby takes one property (ties are broken by guid)")
+    found = _ORDER_ITEM.match(text)
+    if found is None:
+        raise BadQuery("$orderby must be a property name, optionally followed by asc or desc")
+    name, descending = found.group(1), (found.group(2) or "").lower() == "desc"
+    if name in model.data_keys:
+        kind = model.data_kinds[name]
+        if kind == "json":
+            raise BadQuery(f"$orderby: {name!r} holds structured values and cannot be sorted")
+        try:
+            return Order(
+                field=model.data_keys[name], descending=descending, in_data=True, kind=kind
+            )
+        except ValueError as error:  # a form key that is not an identifier
+            raise BadQuery(f"$orderby: {error}") from None
+    if name in _META_SORTS:
+        return Order(field=name, descending=descending)
+    raise BadQuery(
+        f"$orderby: {name!r} cannot be sorted by (a form field, or one of {', '.join(_META_SORTS)})"
+    )
 
 
 def parse_query(params: Mapping[str, str], model: EntitySetModel) -> SetQuery:
@@ -103,11 +186,15 @@ def parse_query(params: Mapping[str, str], model: EntitySetModel) -> SetQuery:
         wrong = [s for s in select if s not in model.properties]
         if wrong:
             raise BadQuery(f"unknown properties in $select: {', '.join(wrong)}")
+    order = parse_order(params.get("$orderby"), model)
     token = params.get("$skiptoken")
+    after, after_value = _decode_token(token, order) if token else (None, None)
     return SetQuery(
         top=_integer(params, "$top"),
         skip=_integer(params, "$skip") or 0,
-        after=_decode_token(token) if token else None,
+        after=after,
+        after_value=after_value,
+        order=order,
         count=count_text == "true",
         select=select,
         filter=parse_filter(params.get("$filter"), model),

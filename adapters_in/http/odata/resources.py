@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -36,7 +37,7 @@ from domain.errors import (
     ValidationFailed,
 )
 from domain.users import Principal
-from ports.entity_scan import EntityScan
+from ports.entity_scan import Comparison, EntityScan, sort_value
 from ports.errors import StorageUnavailable
 
 JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false"
@@ -163,17 +164,33 @@ def _model(sets: dict[str, EntitySetModel], name: str) -> EntitySetModel:
     return model
 
 
+# ``Set('key')``: one entity by its key (OData's key-as-segment form), quotes doubled inside.
+_BY_KEY = re.compile(r"^([^(]+)\('((?:[^']|'')+)'\)$")
+
+
 class EntitySetResource(_Resource):
     @_odata
     def on_get(
         self, req: falcon.Request, resp: falcon.Response, config_id: str, set_name: str
     ) -> None:
+        by_key = _BY_KEY.match(set_name)
+        if by_key:
+            guid = by_key.group(2).replace("''", "'")
+            self._entity(req, resp, config_id, by_key.group(1), guid)
+            return
         principal, sets = self._c.models(req, config_id)
         model = _model(sets, set_name)
         params = {k: v for k, v in req.params.items() if isinstance(v, str)}
         query = parse_query(params, model)
         limit = MAX_PAGE if query.top is None else min(query.top, MAX_PAGE)
-        scan = EntityScan(after=query.after, limit=limit, offset=query.skip, filter=query.filter)
+        scan = EntityScan(
+            after=query.after,
+            after_value=query.after_value,
+            order=query.order,
+            limit=limit,
+            offset=query.skip,
+            filter=query.filter,
+        )
         page = self._c.sets.page(principal, config_id, model.table, scan, with_count=query.count)
         root = self._c.root(req, config_id)
         body: dict[str, Any] = {"@odata.context": f"{root}/$metadata#{model.name}"}
@@ -181,20 +198,45 @@ class EntitySetResource(_Resource):
             body["@odata.context"] += f"({','.join(query.select)})"
         if page.count is not None:
             body["@odata.count"] = page.count
-        entities = [model.entity(row) for row in page.rows]
-        if query.select:
-            keep = ("guid", *query.select)
-            entities = [{k: e[k] for k in keep} for e in entities]
-        body["value"] = entities
+        body["value"] = [_selected(model.entity(row), query.select) for row in page.rows]
         more = query.top is None or query.top > limit
         if page.rows and len(page.rows) == limit and more:
             following = {k: v for k, v in params.items() if k not in ("$skip", "$skiptoken")}
-            following["$skiptoken"] = encode_token(page.rows[-1].guid)
+            last = page.rows[-1]
+            value = sort_value(last, query.order) if query.order else None
+            following["$skiptoken"] = encode_token(last.guid, query.order, value)
             if query.top is not None:
                 following["$top"] = str(query.top - limit)
             body["@odata.nextLink"] = f"{root}/{model.name}?{urlencode(following)}"
         resp.content_type = JSON
         resp.media = body
+
+    def _entity(
+        self, req: falcon.Request, resp: falcon.Response, config_id: str, set_name: str, guid: str
+    ) -> None:
+        principal, sets = self._c.models(req, config_id)
+        model = _model(sets, set_name)
+        params = {k: v for k, v in req.params.items() if isinstance(v, str)}
+        query = parse_query({k: v for k, v in params.items() if k in ("$select", "$format")}, model)
+        key = Comparison(field="guid", op="eq", value=guid)
+        page = self._c.sets.page(principal, config_id, model.table, EntityScan(limit=1, filter=key))
+        if not page.rows:
+            raise ODataError(404, "entity-not-found", f"no entity {guid!r} in {model.name!r}")
+        root = self._c.root(req, config_id)
+        context = f"{root}/$metadata#{model.name}"
+        if query.select:
+            context += f"({','.join(query.select)})"
+        resp.content_type = JSON
+        resp.media = {
+            "@odata.context": context + "/$entity",
+            **_selected(model.entity(page.rows[0]), query.select),
+        }
+
+
+def _selected(entity: dict[str, Any], select: tuple[str, ...] | None) -> dict[str, Any]:
+    if not select:
+        return entity
+    return {k: entity[k] for k in ("guid", *select)}
 
 
 class EntityCountResource(_Resource):

@@ -142,6 +142,70 @@ def test_a_real_client_reads_the_feed(served: str) -> None:
     assert [o.guid for o in service.query(service.entities["other"])] == ["a-x1"]
 
 
+def _walk(query: Any) -> list[Any]:
+    """Every entity of a query, following @odata.nextLink (pages of 1,000), none twice."""
+    found = list(query)
+    assert len(found) == len({p.guid for p in found})
+    return found
+
+
+def test_a_real_client_sorts_and_pages_in_that_order(served: str) -> None:
+    service = _service(served)
+    Person = service.entities["person"]
+    query = service.query(Person)
+
+    newest = _walk(query.order_by(Person.updatedAt.desc()))
+    assert [p.guid for p in newest] == [f"a-p{n:05d}" for n in reversed(range(COUNT))]
+
+    # ages repeat every 90 entities: ties go by guid; "seven" is not a number, so sorts as null
+    by_age = [(p.age, p.guid) for p in _walk(query.order_by(Person.age.asc()))]
+    assert len(by_age) == COUNT and by_age[0] == (None, "a-p00007")
+    assert by_age[1:] == sorted(by_age[1:])
+    by_age_desc = [(p.age, p.guid) for p in _walk(query.order_by(Person.age.desc()))]
+    assert by_age_desc[-1] == (None, "a-p00007")
+    assert by_age_desc[:-1] == sorted(by_age_desc[:-1], reverse=True)
+
+    cities = [(p.address_city, p.guid) for p in _walk(query.order_by(Person.address_city.asc()))]
+    assert cities == sorted(cities) and cities[0][0] == "Lyon" and cities[-1][0] == "Paris"
+
+    older_lyon = _walk(
+        query.filter(Person.address_city == "Lyon")
+        .filter(Person.updatedAt < t(1500))
+        .order_by(Person.type.asc())
+    )
+    assert [p.guid for p in older_lyon] == [f"a-p{n:05d}" for n in range(1500) if n % 5]
+
+
+def test_a_real_client_reads_one_entity_by_key(served: str) -> None:
+    service = _service(served)
+    Person = service.entities["person"]
+    listed = service.query(Person).filter(Person.guid == "a-p01234").first()
+    url = listed.__odata__.instance_url
+    assert url.endswith("/odata/a/person('a-p01234')")
+    one = service.default_context.connection.execute_get(url)
+    assert one["@odata.context"].endswith("/$metadata#person/$entity")
+    assert one["guid"] == "a-p01234" and one["data_name"] == "a person 1234"
+    assert one["address_city"] == "Lyon" and one["age"] == 1234 % 90
+    chosen = service.default_context.connection.execute_get(url, params={"$select": "age"})
+    assert {k: v for k, v in chosen.items() if not k.startswith("@")} == {
+        "guid": "a-p01234",
+        "age": 1234 % 90,
+    }
+
+
+def test_entity_by_key_edges(feed: Env) -> None:
+    get = feed.client.simulate_get
+    assert get("/odata/a/person('a-p00003')", headers=_basic()).json["age"] == 3
+    missing = get("/odata/a/person('nope')", headers=_basic())
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "entity-not-found"
+    assert get("/odata/a/person('a-x1')", headers=_basic()).status_code == 404  # not a person
+    assert get("/odata/a/other('a-x1')", headers=_basic()).json["guid"] == "a-x1"
+    assert get("/odata/a/person('it''s')", headers=_basic()).status_code == 404
+    assert get("/odata/a/pets('a-p00003')", headers=_basic()).status_code == 404
+    assert get("/odata/b/person('b-p00001')", headers=_basic()).status_code == 403
+    assert get("/odata/a/person('a-p00003')").status_code == 401
+
+
 def _basic(email: str = "analyst@example.org", password: str = PASSWORD) -> dict[str, str]:
     token = base64.b64encode(f"{email}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
@@ -188,7 +252,11 @@ def test_paging_links_and_options(feed: Env) -> None:
         ({"$top": "-1"}, 400),
         ({"$select": "password"}, 400),
         ({"$skiptoken": "%%%"}, 400),
-        ({"$orderby": "name"}, 501),
+        ({"$orderby": "name,updatedAt"}, 400),
+        ({"$orderby": "extra"}, 400),
+        ({"$orderby": "updatedAt up"}, 400),
+        ({"$orderby": "updatedAt", "$skiptoken": "WyJhLXAwMDAwMSJd"}, 400),  # a guid-order token
+        ({"$apply": "groupby((type))"}, 501),
     ],
 )
 def test_bad_queries_get_odata_errors(feed: Env, params: dict, status: int) -> None:
