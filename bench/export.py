@@ -10,9 +10,14 @@ and a full NDJSON export through ``ExportEntities`` and the same writers the HTT
 bytes discarded, reporting rows/s, the process's RSS before (after a warm-up export) and its
 peak during the export. Targets: >= 50,000 rows/s for CSV/NDJSON on PostgreSQL; RSS growth
 < 50 MB. Then OData pages of 1,000 through the real Falcon app in-process (falcon.testing, HTTP
-Basic, credential remembered after the first request): the first 20 pages of the set walking
-@odata.nextLink, 20 pages from the middle (keyset), and 20 filtered pages
-(``updatedAt gt <middle>``); p50/p95 ms per page. Target: < 100 ms at 1M.
+Basic, credential remembered after the first request), each walking @odata.nextLink for 20
+pages: from the start, from the middle (keyset), ``$orderby=updatedAt`` and ``updatedAt desc``,
+``$filter=updatedAt gt <middle>`` in guid order and with ``$orderby=updatedAt``; p50/p95 ms
+(wall) and p50 CPU ms per page. Target: < 100 ms at 1M. On PostgreSQL, the plans of a
+middle page (guid order and updatedAt order) by EXPLAIN ANALYZE.
+
+No ANALYZE and no VACUUM after the fill: the benchmark measures what a fresh bulk load gets
+with no planner statistics (this machine's PostgreSQL runs with autovacuum off).
 
 PostgreSQL runs on a dedicated schema, dropped afterwards (``--dsn``, ``POSTGRES_TEST`` or the
 local server); SQLite on a temporary file. Not a test: it prints figures.
@@ -33,6 +38,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -79,16 +85,57 @@ def database_url(backend: str, dsn: str) -> Iterator[str]:
             )
 
 
-def _settle(url: str) -> None:
-    """What autovacuum would do after a bulk load: planner statistics, visibility map."""
+def _plans(url: str, size: int) -> dict[str, Any]:
+    """EXPLAIN ANALYZE of middle pages of 1,000, as the OData feed sends them (PostgreSQL)."""
     if not url.startswith("pg:"):
-        return
+        return {}
     import psycopg
-    from psycopg import sql
 
+    from adapters_out.postgres.session import Session
+    from ports.entity_scan import EntityScan, Order
+
+    middle, when = f"p-{size // 2:08d}", T0 + timedelta(seconds=size // 2)
+    scans = {
+        "middle page, guid order": EntityScan(entity_name="person", limit=1000, after=middle),
+        "middle page, updatedAt order": EntityScan(
+            entity_name="person",
+            limit=1000,
+            after=middle,
+            after_value=when,
+            order=Order(field="updatedAt"),
+        ),
+    }
     _, schema, dsn = url.split(":", 2)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(schema, "entities")))
+    out: dict[str, Any] = {}
+    with open_database(url) as db, psycopg.connect(dsn, options=f"-c search_path={schema}") as conn:
+        seen: list[tuple[Any, Any]] = []
+        read = Session.read
+
+        def recorded(self: Session, query: Any, params: Any = None) -> Any:
+            seen.append((query, params))
+            return read(self, query, params)
+
+        for name, scan in scans.items():
+            seen.clear()
+            Session.read = recorded  # type: ignore[method-assign]
+            try:
+                with db(read_only=True) as uow:
+                    uow.entities.scan(TENANT, scan)
+            finally:
+                Session.read = read  # type: ignore[method-assign]
+            query, params = next((q, p) for q, p in seen if "FROM entities" in str(q))
+            row = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query, params).fetchone()
+            assert row is not None
+            plan = row[0][0]
+            nodes, stack = [], [plan["Plan"]]
+            while stack:
+                node = stack.pop()
+                nodes.append(
+                    node["Node Type"] + (f" {node['Index Name']}" if "Index Name" in node else "")
+                )
+                stack.extend(node.get("Plans", []))
+            out[name] = {"nodes": nodes, "execution_ms": plan["Execution Time"]}
+    return out
 
 
 def _odata_pages(url: str, size: int) -> dict[str, Any]:
@@ -133,41 +180,51 @@ def _odata_pages(url: str, size: int) -> dict[str, Any]:
         token = base64.b64encode(f"analyst@example.org:{PASSWORD}".encode()).decode()
         headers = {"Authorization": f"Basic {token}"}
 
+        cpu: list[float] = []
+
         def timed(path: str, params: dict[str, str] | None = None) -> tuple[float, dict]:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             result = client.simulate_get(path, params=params, headers=headers)
             elapsed = (time.perf_counter() - started) * 1000
+            cpu.append((time.process_time() - cpu_started) * 1000)
             assert result.status_code == 200, result.text[:500]
             return elapsed, result.json
 
         first_ms, _ = timed(f"/odata/{TENANT}/person", {"$top": "1"})  # includes the bcrypt check
 
-        def walk(params: dict[str, str], pages: int = 20) -> list[float]:
+        def walk(params: dict[str, str], pages: int = 20) -> tuple[list[float], list[float]]:
+            cpu.clear()
             took, body = timed(f"/odata/{TENANT}/person", params)
             times = [took]
             while len(times) < pages and "@odata.nextLink" in body:
                 link = body["@odata.nextLink"].split("falconframework.org", 1)[1]
                 took, body = timed(link)
                 times.append(took)
-            return times
+            assert len(times) == pages, (params, len(times))
+            return times, list(cpu)
 
         from adapters_in.http.odata.query import encode_token
 
         middle = f"p-{size // 2:08d}"
         when = (T0.timestamp() + size // 2) if size else 0
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
+        since = f"updatedAt gt {stamp}"
         runs = {
             "first pages": walk({}),
             "middle pages": walk({"$skiptoken": encode_token(middle)}),
-            "filtered (updatedAt gt middle)": walk({"$filter": f"updatedAt gt {stamp}"}),
+            "by updatedAt": walk({"$orderby": "updatedAt"}),
+            "by updatedAt desc": walk({"$orderby": "updatedAt desc"}),
+            "updatedAt gt middle, guid order": walk({"$filter": since}),
+            "updatedAt gt middle, by updatedAt": walk({"$filter": since, "$orderby": "updatedAt"}),
         }
     out: dict[str, Any] = {"first request incl. bcrypt ms": round(first_ms, 1)}
-    for name, times in runs.items():
+    for name, (times, cpu_ms) in runs.items():
         times.sort()
         out[name] = {
             "pages": len(times),
             "p50_ms": round(statistics.median(times), 1),
             "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+            "cpu_p50_ms": round(statistics.median(cpu_ms), 1),
         }
     return out
 
@@ -199,13 +256,16 @@ def main() -> None:
             with database_url(backend, args.dsn) as url:
                 started = time.perf_counter()
                 _child("fill", url, str(size))
-                _settle(url)
                 fill_s = time.perf_counter() - started
                 result: dict[str, Any] = {"backend": backend, "entities": size}
                 result["fill_s"] = round(fill_s, 1)
+                print(f"# filled {size} in {fill_s:.1f} s; load {os.getloadavg()}", flush=True)
                 for kind in ("csv", "ndjson"):
                     result[kind] = json.loads(_child("measure", url, kind))
+                    result[kind]["load_after"] = [round(x, 2) for x in os.getloadavg()]
                 result["odata"] = _odata_pages(url, size)
+                result["plans"] = _plans(url, size)
+                result["load_after"] = [round(x, 2) for x in os.getloadavg()]
                 print(json.dumps(result, indent=2), flush=True)
 
 
