@@ -76,7 +76,12 @@ class PushEvents:
         self, tenant_id: str, principal: Principal, raw_events: Sequence[object]
     ) -> PushOutcome:
         if len(raw_events) > MAX_BATCH:
-            raise InvalidEvent(f"at most {MAX_BATCH} events per push", code="batch-too-large")
+            # Before any storage is touched; HTTP answers 413 for this code (problems.py).
+            raise InvalidEvent(
+                f"at most {MAX_BATCH} events per push: send the rest in another request",
+                code="batch-too-large",
+                pointer="/events",
+            )
         return with_retries(lambda: self._push_once(tenant_id, principal, raw_events))
 
     def _push_once(

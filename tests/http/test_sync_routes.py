@@ -171,3 +171,19 @@ def test_the_body_config_id_counts_even_without_a_content_type(api: Api) -> None
     body = b'{"events": [], "configId": "t2"}'
     result = api.client.simulate_post("/api/sync/push", body=body, headers=api.auth("alice"))
     assert result.status_code == 403  # alice may not use t2: the body's tenant was used
+
+
+def test_a_batch_over_the_limit_is_413_with_a_pointer_and_stores_nothing(api: Api) -> None:
+    events = [wire_event("create-individual", f"p{n}", {"name": "Ann"}) for n in range(1001)]
+    result = push(api, events)
+    assert result.status_code == 413
+    assert result.headers["content-type"].startswith("application/problem+json")
+    assert result.json["code"] == "batch-too-large"
+    assert result.json["errors"] == [
+        {
+            "pointer": "#/events",
+            "code": "batch-too-large",
+            "detail": "at most 1000 events per push: send the rest in another request",
+        }
+    ]
+    assert pull(api).json["events"] == []

@@ -8,12 +8,12 @@ import attrs
 import falcon
 
 from adapters_in.http.openapi import sync_doc
-from adapters_in.http.parsing import InvalidRequest, parse, principal_of, query_int, tenant_of
+from adapters_in.http.parsing import parse, principal_of, query_int, tenant_of
 from adapters_in.http.routing import HttpKit, RouteModule
 from adapters_in.http.wire_events import render_event, render_result
 from application.authenticate import CheckTenantAccess
 from application.pull import DEFAULT_PAGE, PullEvents
-from application.push import MAX_BATCH, PushEvents
+from application.push import PushEvents
 from application.quarantine import ListRejectedEvents
 from domain.timestamps import format_instant
 from ports.metrics import Metrics
@@ -48,12 +48,6 @@ class PushResource:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = parse(req, self._kit.wire, PushBody, check_values=False)  # per event
-        if len(body.events) > MAX_BATCH:
-            raise InvalidRequest(
-                413,
-                f"At most {MAX_BATCH} events per push",
-                [("#/events", "batch-too-large", f"send at most {MAX_BATCH} events per request")],
-            )
         tenant = tenant_of(req, self._kit.config.legacy_default_tenant)
         outcome = self._push(tenant, principal_of(req), body.events)
         self._metrics.count_push(outcome.applied, outcome.duplicates, outcome.rejected)
