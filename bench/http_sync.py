@@ -90,7 +90,7 @@ def push_phase(
 
 def pull_phase(client: Client, tenant: str, limit: int) -> tuple[int, float, int]:
     began = time.perf_counter()
-    pages = client.pull_all(tenant, limit=limit)
+    pages = client.pull_all(tenant, limit=limit, max_pages=10_000_000)  # 1M+ feeds
     elapsed = time.perf_counter() - began
     return sum(len(p["events"]) for p in pages), elapsed, len(pages)
 

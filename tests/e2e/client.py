@@ -74,7 +74,9 @@ class Client:
         query = f"since={since}&configId={tenant_id}" + (f"&limit={limit}" if limit else "")
         return self.call("GET", f"/api/sync/pull?{query}")
 
-    def pull_all(self, tenant_id: str, since: str = "", limit: int | None = None) -> list[dict]:
+    def pull_all(
+        self, tenant_id: str, since: str = "", limit: int | None = None, max_pages: int = 10_000
+    ) -> list[dict]:
         """The client's loop: ``since = nextCursor`` until it is null; returns the pages."""
         pages, cursor = [], since
         while cursor is not None:
@@ -82,7 +84,7 @@ class Client:
             assert "nextCursor" in page  # compat: the client crashes without it
             pages.append(page)
             cursor = page["nextCursor"]
-            assert len(pages) < 10_000, "the feed never ends"
+            assert len(pages) <= max_pages, "the feed never ends"
         return pages
 
 
