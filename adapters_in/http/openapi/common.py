@@ -142,3 +142,18 @@ PROBLEM_SCHEMA = {
         "requestId": {"type": "string"},
     },
 }
+
+
+def token_operation(
+    tag: str, access: str, summary: str, responses: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    """An operation called with our bearer token; ``access`` says who may call it
+    (``x-access``: docs/hardening.md)."""
+    return {
+        "tags": [tag],
+        "summary": summary,
+        "security": TOKEN,
+        "x-access": access,
+        "responses": responses,
+        **extra,
+    }

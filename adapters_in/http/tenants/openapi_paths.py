@@ -7,12 +7,12 @@ from typing import Any
 from adapters_in.http.openapi.common import (
     CONFIG_ID,
     PUBLIC,
-    TOKEN,
     errors,
     ok,
     path,
     query,
     ref,
+    token_operation,
 )
 
 _INT = {"type": "integer", "minimum": 0}
@@ -33,19 +33,7 @@ _UPLOAD = {
 }
 _APP_ID = path("id", "App configuration id", "field-demo")
 
-
-def _op(
-    tag: str, access: str, summary: str, responses: dict[str, Any], **extra: Any
-) -> dict[str, Any]:
-    """``access``: who may call with our bearer token (``x-access``: docs/hardening.md)."""
-    return {
-        "tags": [tag],
-        "summary": summary,
-        "security": TOKEN,
-        "x-access": access,
-        "responses": responses,
-        **extra,
-    }
+_op = token_operation
 
 
 def _list(schema: str) -> dict[str, Any]:

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters_in.http.openapi.common import CONFIG_ID, TOKEN, body, errors, ok, path, query, ref
+from adapters_in.http.openapi.common import (
+    CONFIG_ID,
+    body,
+    errors,
+    ok,
+    path,
+    query,
+    ref,
+    token_operation,
+)
 
 _INT = {"type": "integer", "minimum": 0}
 _PAGING = [query("limit", _INT, "At most 1000 (default 100)"), query("offset", _INT, "Skip")]
 
-
-def _op(
-    tag: str, access: str, summary: str, responses: dict[str, Any], **extra: Any
-) -> dict[str, Any]:
-    """``access``: who may call with our bearer token (``x-access``: docs/hardening.md)."""
-    return {
-        "tags": [tag],
-        "summary": summary,
-        "security": TOKEN,
-        "x-access": access,
-        "responses": responses,
-        **extra,
-    }
+_op = token_operation
 
 
 PATHS: dict[str, Any] = {
