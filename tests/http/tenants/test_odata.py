@@ -290,3 +290,21 @@ def test_a_remembered_credential_is_not_throttled_but_failures_are(feed: Env) ->
     statuses = [get("/odata/a/", headers=_basic(password=f"bad {n}")).status_code for n in range(8)]
     assert statuses[:5] == [401] * 5 and statuses[-1] == 429
     assert feed.clock is not None and timedelta(0) is not None
+
+
+def test_a_changed_since_filter_pages_in_updated_at_order(feed: Env) -> None:
+    """Excel's and Power BI's incremental refresh sends ``updatedAt gt X`` without $orderby;
+    it is paged in updatedAt order (an index range at any size), its links carrying that order."""
+    get = feed.client.simulate_get
+    pivot = get("/odata/a/person('a-p00999')", headers=_basic()).json["updatedAt"]
+    params = {"$filter": f"updatedAt ge {pivot}", "$count": "true"}
+    first = get("/odata/a/person", params=params, headers=_basic())
+    assert first.status_code == 200, first.text
+    assert first.json["@odata.count"] == COUNT - 999
+    link = first.json["@odata.nextLink"].removeprefix("http://falconframework.org")
+    token = link.split("%24skiptoken=")[1].split("&")[0]
+    spoken = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    assert spoken.endswith('"updatedAt asc"]')  # the implied order travels with the link
+    second = get(link, headers=_basic())
+    seen = [e["updatedAt"] for e in first.json["value"] + second.json["value"]]
+    assert len(seen) == COUNT - 999 and seen == sorted(seen) and seen[0] == pivot
